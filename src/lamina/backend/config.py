@@ -1,0 +1,168 @@
+"""Global settings of the backend: engine name, floatx, epsilon, image data format.
+
+The engine is chosen once per process, in this order:
+
+1. the ``LAMINA_BACKEND`` environment variable (``jax``, ``torch`` or ``numpy``);
+2. the ``backend`` key of ``$LAMINA_HOME/lamina.json`` (``~/.lamina/lamina.json``
+   when ``LAMINA_HOME`` is unset), which may also set ``floatx``, ``epsilon`` and
+   ``image_data_format``;
+3. the first installed of jax, torch, numpy.
+
+Example:
+
+>>> from lamina.backend import config
+>>> config.floatx()
+'float32'
+"""
+
+import importlib.util
+import json
+import os
+
+ENGINES = ("jax", "torch", "numpy")
+_PIP = {"jax": "pip install 'lamina[jax]'  (or: pip install jax)",
+        "torch": "pip install 'lamina[torch]'  (or: pip install torch==2.13.0)",
+        "numpy": "pip install numpy"}
+_FLOAT_TYPES = ("float16", "bfloat16", "float32", "float64")
+_DATA_FORMATS = ("channels_last", "channels_first")
+
+_settings = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last"}
+
+
+def lamina_home():
+    """The folder holding ``lamina.json`` and caches: ``$LAMINA_HOME`` or ``~/.lamina``.
+
+    >>> lamina_home().endswith(".lamina") or "LAMINA_HOME" in os.environ
+    True
+    """
+    return os.environ.get("LAMINA_HOME") or os.path.join(os.path.expanduser("~"), ".lamina")
+
+
+def _read_config_file():
+    path = os.path.join(lamina_home(), "lamina.json")
+    if not os.path.exists(path):
+        return {}
+    try:
+        with open(path) as f:
+            data = json.load(f)
+    except (OSError, ValueError) as e:
+        raise ValueError(f"lamina: cannot read the configuration file {path}: {e}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"lamina: the configuration file {path} must hold a JSON object; "
+                         f"received {type(data).__name__}.")
+    return data
+
+
+def _installed(engine):
+    return importlib.util.find_spec(engine) is not None
+
+
+def resolve_engine():
+    """Return the engine name to use, following the order in the module docstring.
+
+    Raises ValueError for an unknown name and ImportError for an engine that is not
+    installed, naming the engines that exist and the pip command that installs it.
+
+    >>> resolve_engine() in ENGINES
+    True
+    """
+    file_config = _read_config_file()
+    for key in ("floatx", "epsilon", "image_data_format"):
+        if key in file_config:
+            {"floatx": set_floatx, "epsilon": set_epsilon,
+             "image_data_format": set_image_data_format}[key](file_config[key])
+    name = os.environ.get("LAMINA_BACKEND") or file_config.get("backend")
+    source = "LAMINA_BACKEND" if os.environ.get("LAMINA_BACKEND") else "lamina.json"
+    if name is None:
+        for engine in ENGINES:
+            if _installed(engine):
+                return engine
+        raise ImportError("lamina needs at least one engine; none of jax, torch, numpy is "
+                          f"installed. Install one, e.g. {_PIP['numpy']}")
+    name = str(name).strip().lower()
+    if name not in ENGINES:
+        raise ValueError(f"lamina: unknown engine {name!r} (from {source}). "
+                         f"The engines are: {', '.join(ENGINES)}.")
+    if not _installed(name):
+        raise ImportError(f"lamina: the engine {name!r} (from {source}) is not installed. "
+                          f"Install it with: {_PIP[name]}. The engines are: {', '.join(ENGINES)}.")
+    return name
+
+
+def floatx():
+    """The default float dtype, as a string (``'float32'`` unless changed).
+
+    >>> floatx()
+    'float32'
+    """
+    return _settings["floatx"]
+
+
+def set_floatx(value):
+    """Set the default float dtype: one of float16, bfloat16, float32, float64.
+
+    >>> set_floatx("float64"); floatx()
+    'float64'
+    >>> set_floatx("float32")
+    """
+    value = str(value)
+    if value not in _FLOAT_TYPES:
+        raise ValueError(f"set_floatx: expected one of {_FLOAT_TYPES}; received {value!r}.")
+    _settings["floatx"] = value
+
+
+def epsilon():
+    """The fuzz factor used to avoid divisions by zero (1e-7 unless changed).
+
+    >>> epsilon()
+    1e-07
+    """
+    return _settings["epsilon"]
+
+
+def set_epsilon(value):
+    """Set the fuzz factor returned by :func:`epsilon`.
+
+    >>> set_epsilon(1e-5); epsilon()
+    1e-05
+    >>> set_epsilon(1e-7)
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+        raise ValueError(f"set_epsilon: expected a non-negative number; received {value!r}.")
+    _settings["epsilon"] = float(value)
+
+
+def image_data_format():
+    """``'channels_last'`` (the default) or ``'channels_first'``.
+
+    >>> image_data_format()
+    'channels_last'
+    """
+    return _settings["image_data_format"]
+
+
+def set_image_data_format(data_format):
+    """Set the default image data format: ``'channels_last'`` or ``'channels_first'``.
+
+    >>> set_image_data_format("channels_first"); image_data_format()
+    'channels_first'
+    >>> set_image_data_format("channels_last")
+    """
+    data_format = str(data_format)
+    if data_format not in _DATA_FORMATS:
+        raise ValueError(f"set_image_data_format: expected one of {_DATA_FORMATS}; "
+                         f"received {data_format!r}.")
+    _settings["image_data_format"] = data_format
+
+
+def standardize_data_format(data_format):
+    """Return ``data_format``, or the global default when it is None; validate it.
+
+    >>> standardize_data_format(None)
+    'channels_last'
+    """
+    if data_format is None:
+        return image_data_format()
+    if data_format not in _DATA_FORMATS:
+        raise ValueError(f"data_format: expected one of {_DATA_FORMATS}; received {data_format!r}.")
+    return data_format

@@ -1,0 +1,22 @@
+"""The JAX engine: every K function on JAX arrays, jit-compiled training.
+
+lamina turns on JAX's 64-bit mode (``jax_enable_x64``) when this engine is chosen, so
+that int64 and float64 tensors exist as they do on torch and NumPy and every
+engine returns the same dtypes; float32 computations are unaffected. Shape
+inference is ``jax.eval_shape``.
+
+>>> from lamina.backend import jax as engine
+>>> engine.name
+'jax'
+"""
+
+import jax as _jax
+
+_jax.config.update("jax_enable_x64", True)
+
+from lamina.backend.jax.core import *  # noqa: E402,F401,F403
+from lamina.backend.jax.math import *  # noqa: E402,F401,F403
+from lamina.backend.jax.nn import *  # noqa: E402,F401,F403
+from lamina.backend.jax.random import *  # noqa: E402,F401,F403
+
+name = "jax"

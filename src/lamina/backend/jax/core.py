@@ -1,0 +1,174 @@
+"""The JAX engine's storage, shape inference, control flow, scatter and gradients."""
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from lamina.backend import dtypes as _dtypes
+from lamina.backend import tree as _tree
+
+probe_fills = ((83, 89),)
+tensor_types = (jax.Array,)
+
+
+def is_array(x):
+    return isinstance(x, (jax.Array, jax.ShapeDtypeStruct, np.ndarray, np.generic))
+
+
+def probe_array(shape, dtype):
+    return jax.ShapeDtypeStruct(tuple(shape), jnp.dtype(_dtypes.standardize_dtype(dtype)))
+
+
+def probe_variable(value):
+    return value
+
+
+def abstract_eval(fn, args, kwargs):
+    leaves, rebuild = _tree.flatten((args, kwargs))
+    positions = [i for i, v in enumerate(leaves) if isinstance(v, jax.ShapeDtypeStruct)]
+
+    def run(*arrays):
+        filled = list(leaves)
+        for i, a in zip(positions, arrays):
+            filled[i] = a
+        a, k = rebuild(filled)
+        return fn(*a, **k)
+
+    return jax.eval_shape(run, *[leaves[i] for i in positions])
+
+
+def make_variable(value, dtype, trainable):
+    return jnp.asarray(value, dtype=jnp.dtype(dtype))
+
+
+def assign_variable(storage, value):
+    return value
+
+
+def set_trainable(storage, trainable):
+    return None
+
+
+def stop_gradient(variable):
+    return jax.lax.stop_gradient(variable)
+
+
+def cond(pred, true_fn, false_fn):
+    return jax.lax.cond(pred, true_fn, false_fn)
+
+
+def while_loop(cond, body, loop_vars, maximum_iterations=None):
+    is_sequence = isinstance(loop_vars, (list, tuple))
+    state = tuple(loop_vars) if is_sequence else (loop_vars,)
+
+    def as_tuple(s):
+        return tuple(s) if isinstance(s, (list, tuple)) else (s,)
+
+    if maximum_iterations is None:
+        out = jax.lax.while_loop(lambda s: cond(*s), lambda s: as_tuple(body(*s)), state)
+    else:
+        out = jax.lax.while_loop(
+            lambda s: jnp.logical_and(s[0] < maximum_iterations, cond(*s[1])),
+            lambda s: (s[0] + 1, as_tuple(body(*s[1]))), (0, state))[1]
+    return out if is_sequence else out[0]
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    return jax.lax.fori_loop(lower, upper, body_fun, init_val)
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    return jax.lax.scan(f, init, xs, length=length, reverse=reverse, unroll=unroll)
+
+
+def vectorized_map(function, elements):
+    return jax.vmap(function)(elements)
+
+
+def slice(inputs, start_indices, shape):
+    return jax.lax.dynamic_slice(inputs, tuple(start_indices), tuple(shape))
+
+
+def slice_update(inputs, start_indices, updates):
+    return jax.lax.dynamic_update_slice(inputs, jnp.asarray(updates, inputs.dtype),
+                                        tuple(start_indices))
+
+
+def scatter(indices, values, shape):
+    values = jnp.asarray(values)
+    indices = jnp.asarray(indices)
+    out = jnp.zeros(tuple(shape), values.dtype)
+    return out.at[tuple(indices[..., i] for i in range(indices.shape[-1]))].add(values)
+
+
+def scatter_update(inputs, indices, updates):
+    indices = jnp.asarray(indices)
+    return jnp.asarray(inputs).at[tuple(indices[..., i] for i in range(indices.shape[-1]))].set(
+        updates)
+
+
+def segment_sum(data, segment_ids, num_segments=None, sorted=False):
+    return jax.ops.segment_sum(data, jnp.asarray(segment_ids), num_segments,
+                               indices_are_sorted=sorted)
+
+
+def _bind_variables(args, argnums):
+    """Split ``args`` into the values to differentiate and a function that re-binds them."""
+    from lamina.backend.variables import Variable, VariableScope
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+    def value_of(v):
+        return v.value if isinstance(v, Variable) else v
+
+    primals = [_tree.map_structure(value_of, args[i]) for i in nums]
+
+    def call(fn, values, other_args):
+        bindings = {}
+        full = list(other_args)
+        for i, vals in zip(nums, values):
+            leaves, _ = _tree.flatten(args[i])
+            val_leaves = _tree.flatten(vals)[0]
+            for orig, val in zip(leaves, val_leaves):
+                if isinstance(orig, Variable):
+                    bindings[orig] = val
+            full[i] = _tree.flatten(args[i])[1](
+                [orig if isinstance(orig, Variable) else val
+                 for orig, val in zip(leaves, val_leaves)])
+        if not bindings:
+            return fn(*full)
+        from lamina.backend.variables import current_scope
+        outer = current_scope()
+        merged = dict(outer.values) if outer is not None else {}
+        merged.update(bindings)
+        with VariableScope(merged, read=outer.read if outer is not None else None) as scope:
+            out = fn(*full)
+        if outer is not None:
+            for v in scope.assigned:
+                if v not in bindings:
+                    outer.write(v, scope.values[v])
+        return out
+
+    return nums, primals, call
+
+
+def value_and_grad(fn, argnums=0, has_aux=False):
+    def wrapped(*args):
+        nums, primals, call = _bind_variables(args, argnums)
+        positions = tuple(range(len(nums)))
+
+        def inner(*values):
+            return call(fn, values, args)
+
+        out = jax.value_and_grad(inner, argnums=positions, has_aux=has_aux)(*primals)
+        value, grads = out
+        return value, (grads[0] if isinstance(argnums, int) else grads)
+    return wrapped
+
+
+def grad(fn, argnums=0, has_aux=False):
+    vg = value_and_grad(fn, argnums, has_aux)
+
+    def wrapped(*args):
+        value, grads = vg(*args)
+        return (grads, value[1]) if has_aux else grads
+    return wrapped

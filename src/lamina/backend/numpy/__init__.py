@@ -1,0 +1,17 @@
+"""The NumPy engine: every K function on NumPy arrays, for inference.
+
+It has no automatic differentiation, so ``K.grad`` and training raise an error
+that names the engines that can train. Shape inference runs the function on
+small zero arrays.
+
+>>> from lamina.backend import numpy as engine
+>>> engine.name
+'numpy'
+"""
+
+from lamina.backend.numpy.core import *  # noqa: F401,F403
+from lamina.backend.numpy.math import *  # noqa: F401,F403
+from lamina.backend.numpy.nn import *  # noqa: F401,F403
+from lamina.backend.numpy.random import *  # noqa: F401,F403
+
+name = "numpy"

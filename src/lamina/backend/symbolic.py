@@ -1,0 +1,330 @@
+"""Symbolic tensors, the graph nodes that produce them, and shape inference.
+
+A :class:`SymbolicTensor` stands for a tensor whose value is not known yet (a model
+input, a layer's output, the labels). Any K function or operator applied to one
+records a :class:`Node` — the function and its arguments — and returns new
+symbolic tensors.
+
+Shape inference is abstract evaluation, not a rule per function (DESIGN.md,
+principle 1). Every unknown dimension (None) is filled with a size, the function
+is run on the engine abstractly (``jax.eval_shape``, torch's ``meta`` device, or
+small zero arrays on NumPy), and this is done for two different sizes: an output
+dimension that differs between the two runs is unknown (None). The per-fill
+values ("probes") are kept on each tensor, so each node is evaluated once per
+fill, on its inputs' probes.
+
+Outputs that are not arrays (``K.shape(x)`` gives a tuple) are *static*: a value
+equal in both runs is returned as a plain Python value (``K.shape(x)[1:]`` is
+``(28, 28)``), a value that differs is a static SymbolicTensor (the batch size).
+
+>>> from lamina import backend as K
+>>> x = K.Input((28, 28))
+>>> y = K.reshape(x, (-1, 784)) * 2.0
+>>> y.shape, y.dtype
+((None, 784), 'float32')
+>>> K.shape(x)[1:]
+(28, 28)
+"""
+
+import itertools
+import math
+
+from lamina.backend import dtypes, tree
+from lamina.backend.variables import VariableScope
+
+_uids = itertools.count()
+
+
+def _engine():
+    from lamina.backend import engine
+    return engine
+
+
+class Node:
+    """One recorded call: ``fn(*args, **kwargs)`` whose arguments hold symbolic tensors.
+
+    ``inputs`` lists the distinct symbolic tensors among the arguments; ``outputs`` is
+    the call's result with symbolic tensors in place of arrays; ``direct`` nodes are
+    evaluated by calling ``fn`` on the probes (functions of static metadata, such as
+    ``K.shape``) instead of abstractly.
+    """
+
+    __slots__ = ("fn", "args", "kwargs", "name", "inputs", "outputs", "flat_outputs",
+                 "direct", "layer", "_probes", "_rebuild")
+
+    def __init__(self, fn, args, kwargs, name, direct=False, layer=None):
+        self.fn = fn
+        self.args = args
+        self.kwargs = kwargs
+        self.name = name
+        self.direct = direct
+        self.layer = layer
+        self._probes = {}
+        seen, inputs = set(), []
+        for leaf in tree.flatten((args, kwargs))[0]:
+            if isinstance(leaf, SymbolicTensor) and id(leaf) not in seen:
+                seen.add(id(leaf))
+                inputs.append(leaf)
+        self.inputs = inputs
+        self.outputs = None
+        self.flat_outputs = None
+        self._rebuild = None
+
+    def call(self, substitute):
+        """Run ``fn`` with every symbolic input replaced by ``substitute(tensor)``."""
+        args, kwargs = tree.map_structure(
+            lambda v: substitute(v) if isinstance(v, SymbolicTensor) else v,
+            (self.args, self.kwargs))
+        return self.fn(*args, **kwargs)
+
+    def probe(self, fill):
+        """The flat list of output probes for the unknown-dimension size ``fill``."""
+        try:
+            return self._probes[fill]
+        except KeyError:
+            pass
+        engine = _engine()
+        with VariableScope(read=lambda v: engine.probe_variable(v._storage_value())):
+            if self.direct:
+                result = self.call(lambda t: t.probe(fill))
+            else:
+                args, kwargs = tree.map_structure(
+                    lambda v: v.probe(fill) if isinstance(v, SymbolicTensor) else v,
+                    (self.args, self.kwargs))
+                result = engine.abstract_eval(self.fn, args, kwargs)
+        flat, self._rebuild = tree.flatten(result)
+        self._probes[fill] = flat
+        return flat
+
+    def __repr__(self):
+        return f"<Node {self.name} inputs={len(self.inputs)}>"
+
+
+class SymbolicTensor:
+    """A tensor of known rank and dtype whose values are not known yet.
+
+    ``shape`` is a tuple with None for unknown dimensions; ``dtype`` a dtype name.
+    ``node`` is the Node that produced it (None for an input); ``static`` marks a
+    Python value rather than an array (an unknown dimension size).
+
+    >>> from lamina import backend as K
+    >>> x = K.Input((3,), name="features")
+    >>> x.shape, x.name, x.node is None
+    ((None, 3), 'features', True)
+    """
+
+    _lamina_symbolic = True
+    __array_ufunc__ = None  # ndarray (op) SymbolicTensor defers to the tensor's operators
+    __array_priority__ = 1000
+
+    def __init__(self, shape, dtype, node=None, index=0, name=None, static=False, value_fn=None):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = dtype
+        self.node = node
+        self.index = index
+        self.static = static
+        self.name = name if name is not None else f"tensor_{next(_uids)}"
+        self._probes = {}
+        self._value_fn = value_fn
+        self._keras_history = None
+
+    @property
+    def ndim(self):
+        return len(self.shape)
+
+    def probe(self, fill):
+        """A value standing for this tensor when each unknown dimension has size ``fill``."""
+        if self.node is not None:
+            return self.node.probe(fill)[self.index]
+        try:
+            return self._probes[fill]
+        except KeyError:
+            concrete = tuple(fill if d is None else d for d in self.shape)
+            value = self._value_fn(concrete) if self._value_fn else \
+                _engine().probe_array(concrete, self.dtype)
+            self._probes[fill] = value
+            return value
+
+    def __repr__(self):
+        kind = "static value" if self.static else f"shape={self.shape}, dtype={self.dtype}"
+        return f"<SymbolicTensor {self.name} {kind}>"
+
+    __hash__ = object.__hash__
+
+    def __bool__(self):
+        raise TypeError(f"The truth value of the symbolic tensor {self.name} is not known "
+                        "while the model is being built. Use K.cond or K.where to branch "
+                        "on tensor values.")
+
+    def __len__(self):
+        if not self.shape or self.shape[0] is None:
+            raise TypeError(f"len() of the symbolic tensor {self.name} with shape {self.shape} "
+                            "is not known; use K.shape(x)[0].")
+        return self.shape[0]
+
+    def __iter__(self):
+        if not self.shape or self.shape[0] is None:
+            raise TypeError(f"cannot iterate over the symbolic tensor {self.name} with shape "
+                            f"{self.shape}: its first dimension is not known.")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __array__(self, dtype=None, copy=None):
+        raise TypeError(f"The symbolic tensor {self.name} has no value yet: it stands for "
+                        "data that flows through a model. Call the model on arrays "
+                        "(model(x) or model.predict(x)) to get values.")
+
+
+def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
+    """A symbolic model input: ``shape`` excludes the batch dimension.
+
+    ``Input(shape, batch_size=None, dtype=None, name=None)``; ``batch_shape`` gives the
+    full shape instead. Unknown dimensions are None.
+
+    >>> from lamina import backend as K
+    >>> K.Input((None, 28, 28)).shape
+    (None, None, 28, 28)
+    """
+    if batch_shape is None:
+        if shape is None:
+            raise ValueError("Input: give `shape` (without the batch dimension) or `batch_shape`.")
+        if isinstance(shape, int):
+            shape = (shape,)
+        try:
+            shape = tuple(shape)
+        except TypeError:
+            raise TypeError(f"Input: `shape` must be a tuple of ints or None; received {shape!r}.") from None
+        batch_shape = (batch_size,) + shape
+    for d in batch_shape:
+        if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 0):
+            raise ValueError(f"Input: every dimension must be a non-negative int or None; "
+                             f"received shape {tuple(batch_shape)}.")
+    dtype = dtypes.standardize_dtype(dtype)
+    return SymbolicTensor(batch_shape, dtype, name=name or f"input_{next(_uids)}")
+
+
+def _probe_pair(node, fills):
+    return node.probe(fills[0]), node.probe(fills[1])
+
+
+def _output_leaf(node, index, a, b, is_array):
+    if is_array(a):
+        shape = tuple(da if da == db else None for da, db in zip(a.shape, b.shape))
+        return SymbolicTensor(shape, dtypes.standardize_dtype(a.dtype), node, index,
+                              name=f"{node.name}_{next(_uids)}")
+    same = a == b
+    if isinstance(same, bool) and same:
+        return a
+    static_shape = (len(a),) if isinstance(a, (tuple, list)) else ()
+    return SymbolicTensor(static_shape, "int32", node, index, static=True,
+                          name=f"{node.name}_{next(_uids)}")
+
+
+def record(fn, args, kwargs, name, direct=False, layer=None):
+    """Record ``fn(*args, **kwargs)`` on symbolic arguments and return its symbolic result.
+
+    Tries each pair of fill sizes the engine proposes (small arrays first on NumPy);
+    when every pair fails, raises the error of the last one, naming ``name``.
+    """
+    engine = _engine()
+    node = Node(fn, args, kwargs, name, direct=direct, layer=layer)
+    error = None
+    for fills in engine.probe_fills:
+        try:
+            probes_a, probes_b = _probe_pair(node, fills)
+            break
+        except Exception as e:  # the last pair's error is re-raised below
+            node._probes.clear()
+            error = e
+    else:
+        raise error
+    flat = [_output_leaf(node, i, a, b, engine.is_array)
+            for i, (a, b) in enumerate(zip(probes_a, probes_b))]
+    node.flat_outputs = flat
+    node.outputs = node._rebuild(flat)
+    return node.outputs
+
+
+def topological_nodes(outputs):
+    """The nodes needed to compute ``outputs``, each after the nodes it depends on.
+
+    >>> from lamina import backend as K
+    >>> x = K.Input((2,)); y = K.exp(x) + 1.0
+    >>> [n.name for n in topological_nodes([y])]
+    ['exp', 'add']
+    """
+    order, state = [], {}
+    stack = [(t.node, False) for t in tree.flatten(outputs)[0]
+             if isinstance(t, SymbolicTensor) and t.node is not None]
+    while stack:
+        node, done = stack.pop()
+        if done:
+            if state.get(id(node)) != 2:
+                state[id(node)] = 2
+                order.append(node)
+            continue
+        if id(node) in state:
+            continue
+        state[id(node)] = 1
+        stack.append((node, True))
+        for t in reversed(node.inputs):
+            if t.node is not None and id(t.node) not in state:
+                stack.append((t.node, False))
+    return order
+
+
+def graph_inputs(outputs):
+    """The input tensors (symbolic tensors with no node) that ``outputs`` depend on.
+
+    >>> from lamina import backend as K
+    >>> a = K.Input((2,), name="a"); b = K.Input((2,), name="b")
+    >>> [t.name for t in graph_inputs(a * 2.0)]
+    ['a']
+    """
+    found, seen = [], set()
+    leaves = [t for t in tree.flatten(outputs)[0] if isinstance(t, SymbolicTensor)]
+    for node in topological_nodes(outputs):
+        leaves.extend(node.inputs)
+    for t in leaves:
+        if t.node is None and id(t) not in seen:
+            seen.add(id(t))
+            found.append(t)
+    return found
+
+
+def evaluate(outputs, feed):
+    """Compute ``outputs`` (a structure of symbolic tensors) from concrete values.
+
+    ``feed`` maps each needed input SymbolicTensor to its value; a missing input
+    raises a ValueError naming it.
+
+    >>> import numpy as np
+    >>> from lamina import backend as K
+    >>> x = K.Input((2,)); y = x * 3.0
+    >>> K.convert_to_numpy(evaluate(y, {x: np.ones((1, 2), "float32")})).tolist()
+    [[3.0, 3.0]]
+    """
+    values = {id(k): v for k, v in feed.items()}
+    results = {}
+
+    def value_of(t):
+        if t.node is None:
+            try:
+                return values[id(t)]
+            except KeyError:
+                raise ValueError(f"evaluate: no value given for the input {t.name!r} "
+                                 f"(shape {t.shape}), which the outputs depend on.") from None
+        return results[id(t.node)][t.index]
+
+    for node in topological_nodes(outputs):
+        results[id(node)] = tree.flatten(node.call(value_of))[0]
+    return tree.map_structure(
+        lambda t: value_of(t) if isinstance(t, SymbolicTensor) else t, outputs)
+
+
+def num_elements(shape):
+    """The number of elements of a fully known shape.
+
+    >>> num_elements((2, 3))
+    6
+    """
+    return math.prod(shape)

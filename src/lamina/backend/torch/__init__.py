@@ -1,0 +1,18 @@
+"""The PyTorch engine: every K function on torch tensors, autograd training.
+
+Variables are ``torch.nn.Parameter`` objects, so autograd and torch optimizers see
+them. Shape inference runs functions on the ``meta`` device (no data, no compute),
+falling back to small CPU zero tensors for the few operations that have no meta
+implementation.
+
+>>> from lamina.backend import torch as engine
+>>> engine.name
+'torch'
+"""
+
+from lamina.backend.torch.core import *  # noqa: F401,F403
+from lamina.backend.torch.math import *  # noqa: F401,F403
+from lamina.backend.torch.nn import *  # noqa: F401,F403
+from lamina.backend.torch.random import *  # noqa: F401,F403
+
+name = "torch"

@@ -1,0 +1,183 @@
+"""The torch engine's storage, conversion, shape inference and gradients."""
+
+import numpy as np
+import torch
+
+from lamina.backend import config as _config
+from lamina.backend import dtypes as _dtypes
+from lamina.backend import tree as _tree
+
+probe_fills = ((83, 89),)
+tensor_types = (torch.Tensor,)
+
+TORCH_DTYPES = {
+    "bool": torch.bool, "int8": torch.int8, "int16": torch.int16, "int32": torch.int32,
+    "int64": torch.int64, "uint8": torch.uint8, "uint16": torch.uint16,
+    "uint32": torch.uint32, "uint64": torch.uint64, "bfloat16": torch.bfloat16,
+    "float16": torch.float16, "float32": torch.float32, "float64": torch.float64,
+}
+
+
+def to_torch_dtype(dtype):
+    """The torch dtype for any lamina dtype name or dtype object."""
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    return TORCH_DTYPES[_dtypes.standardize_dtype(dtype)]
+
+
+def is_array(x):
+    return isinstance(x, torch.Tensor)
+
+
+def is_tensor(x):
+    return isinstance(x, torch.Tensor)
+
+
+_probing = [False]  # True while abstract_eval runs on the meta device
+
+
+def convert_to_tensor(x, dtype=None, sparse=None):
+    if isinstance(x, torch.Tensor):
+        return x if dtype is None else x.to(to_torch_dtype(dtype))
+    tensor = _convert(x, dtype)
+    return tensor.to("meta") if _probing[0] else tensor
+
+
+def _convert(x, dtype):
+    if dtype is not None:
+        target = to_torch_dtype(dtype)
+        if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
+            return torch.from_numpy(np.ascontiguousarray(x)).to(target)
+        return torch.as_tensor(np.asarray(x), dtype=target) if not isinstance(
+            x, (bool, int, float)) else torch.tensor(x, dtype=target)
+    if isinstance(x, bool):
+        return torch.tensor(x)
+    if isinstance(x, int):
+        return torch.tensor(x, dtype=torch.int32)
+    if isinstance(x, float):
+        return torch.tensor(x, dtype=to_torch_dtype(_config.floatx()))
+    if isinstance(x, (np.ndarray, np.generic)):
+        if x.dtype.kind not in "biuf":
+            raise TypeError(f"expected numbers, received a {x.dtype} array")
+        return torch.from_numpy(np.ascontiguousarray(x))
+    value = np.asarray(x)
+    if value.dtype == np.float64:
+        value = value.astype(_config.floatx())
+    elif value.dtype == np.int64:
+        value = value.astype(np.int32)
+    elif value.dtype.kind not in "biuf":
+        raise TypeError(f"expected numbers, received a {value.dtype.kind!r}-kind array "
+                        f"({value.dtype}) from {type(x).__name__}")
+    return torch.from_numpy(value)
+
+
+def convert_to_numpy(x):
+    if isinstance(x, torch.Tensor):
+        x = x.detach()
+        if x.device.type != "cpu":
+            x = x.cpu()
+        if x.dtype == torch.bfloat16:
+            import ml_dtypes  # noqa: F401  (registers bfloat16 with NumPy)
+            return x.view(torch.int16).numpy().view("bfloat16")
+        return x.numpy()
+    return np.asarray(x)
+
+
+# -- shape inference ---------------------------------------------------------
+def probe_array(shape, dtype):
+    return torch.empty(tuple(shape), dtype=to_torch_dtype(dtype), device="meta")
+
+
+def probe_variable(value):
+    return torch.empty(tuple(value.shape), dtype=value.dtype, device="meta")
+
+
+def _materialize(v):
+    if isinstance(v, torch.Tensor) and v.device.type == "meta":
+        return torch.zeros(tuple(v.shape), dtype=v.dtype)
+    return v
+
+
+def abstract_eval(fn, args, kwargs):
+    _probing[0] = True
+    try:
+        with torch.device("meta"), torch.no_grad():
+            return fn(*args, **kwargs)
+    except Exception:  # no meta kernel, or a CPU constant met a meta tensor: run on zeros
+        pass
+    finally:
+        _probing[0] = False
+    args, kwargs = _tree.map_structure(_materialize, (args, kwargs))
+    from lamina.backend.variables import VariableScope
+    with VariableScope(read=lambda v: v._storage_value().detach()), torch.no_grad():
+        return fn(*args, **kwargs)
+
+
+# -- variables ---------------------------------------------------------------
+def make_variable(value, dtype, trainable):
+    tensor = convert_to_tensor(value, dtype).detach().clone()
+    floating = tensor.dtype.is_floating_point
+    return torch.nn.Parameter(tensor, requires_grad=bool(trainable) and floating)
+
+
+def assign_variable(storage, value):
+    with torch.no_grad():
+        storage.copy_(value)
+    return storage
+
+
+def set_trainable(storage, trainable):
+    storage.requires_grad_(bool(trainable) and storage.dtype.is_floating_point)
+
+
+# -- gradients ---------------------------------------------------------------
+def value_and_grad(fn, argnums=0, has_aux=False):
+    from lamina.backend.variables import Variable
+    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+
+    def wrapped(*args):
+        args = list(args)
+        leaves_per_arg, restore = [], []
+        for i in nums:
+            leaves, rebuild = _tree.flatten(args[i])
+            sources = []
+            for j, leaf in enumerate(leaves):
+                if isinstance(leaf, Variable):
+                    param = leaf.value
+                    if not param.requires_grad:
+                        param.requires_grad_(True)
+                        restore.append(param)
+                    sources.append(param)
+                else:
+                    t = convert_to_tensor(leaf).detach().requires_grad_(True)
+                    leaves[j] = t
+                    sources.append(t)
+            args[i] = rebuild(leaves)
+            leaves_per_arg.append((sources, rebuild))
+        try:
+            with torch.enable_grad():
+                out = fn(*args)
+                value = out[0] if has_aux else out
+                flat_sources = [s for sources, _ in leaves_per_arg for s in sources]
+                grads = torch.autograd.grad(value, flat_sources, allow_unused=True)
+        finally:
+            for param in restore:
+                param.requires_grad_(False)
+        grads = [torch.zeros_like(s) if g is None else g for g, s in zip(grads, flat_sources)]
+        structured, k = [], 0
+        for sources, rebuild in leaves_per_arg:
+            structured.append(rebuild(grads[k:k + len(sources)]))
+            k += len(sources)
+        out = (value.detach(), _tree.map_structure(lambda a: a, out[1])) if has_aux \
+            else value.detach()
+        return out, (structured[0] if isinstance(argnums, int) else tuple(structured))
+    return wrapped
+
+
+def grad(fn, argnums=0, has_aux=False):
+    vg = value_and_grad(fn, argnums, has_aux)
+
+    def wrapped(*args):
+        value, grads = vg(*args)
+        return (grads, value[1]) if has_aux else grads
+    return wrapped
