@@ -6,7 +6,7 @@
 True
 """
 
-from lamina import backend
-from lamina.backend import Input
+from lamina import backend, utils  # noqa: F401
+from lamina.backend import Input, Variable  # noqa: F401
 
 __version__ = "0.1.0"

@@ -36,7 +36,7 @@ def backend():
     return _ENGINE_NAME
 
 
-from lamina.backend import dispatch, dtypes, operators, symbolic, tree  # noqa: E402
+from lamina.backend import dispatch, dtypes, explain, operators, symbolic, tree  # noqa: E402
 from lamina.backend.dtypes import result_type, standardize_dtype  # noqa: E402
 from lamina.backend.symbolic import Input, SymbolicTensor  # noqa: E402
 from lamina.backend.variables import Variable, VariableScope  # noqa: E402

@@ -166,20 +166,27 @@ def explainer(name):
 
 
 def _fail(info, error, args, kwargs):
-    message = str(error)
-    if message.startswith(info.name + ":"):
+    """The error to raise for ``error`` from the K function ``info`` called with ``args``."""
+    if getattr(error, "_lamina_explained", False):
         return error
     explain = _EXPLAINERS.get(info.name)
     detail = explain(args, kwargs) if explain else None
-    if detail is None:
+    message = str(error)
+    if detail is not None:
+        cls = ValueError
+    elif message.startswith(info.name + ":"):
+        return error
+    else:
         received = ", ".join(describe(a) for a in args)
         if kwargs:
             received += ", " + ", ".join(f"{k}={describe(v)}" for k, v in kwargs.items())
         first_line = message.strip().splitlines()[0] if message.strip() else type(error).__name__
         detail = f"cannot apply to ({received}): {first_line}"
-    is_type = isinstance(error, TypeError) or "dtype" in message or "scalar type" in message
-    cls = TypeError if is_type and not detail.startswith("shapes") else ValueError
-    return cls(f"{info.name}: {detail}")
+        is_type = isinstance(error, TypeError) or "dtype" in message or "scalar type" in message
+        cls = TypeError if is_type else ValueError
+    new_error = cls(f"{info.name}: {detail}")
+    new_error._lamina_explained = True
+    return new_error
 
 
 def _param_sources(sig):

@@ -236,7 +236,12 @@ def record(fn, args, kwargs, name, direct=False, layer=None):
             node._probes.clear()
             error = e
     else:
-        raise error
+        info = getattr(fn, "_lamina_op", None)
+        if info is None:
+            raise error
+        from lamina.backend import dispatch
+        cause = error.__cause__ or error
+        raise dispatch._fail(info, cause, args, kwargs) from cause
     flat = [_output_leaf(node, i, a, b, engine.is_array)
             for i, (a, b) in enumerate(zip(probes_a, probes_b))]
     node.flat_outputs = flat
