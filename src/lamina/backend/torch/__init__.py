@@ -12,6 +12,7 @@ implementation.
 
 from lamina.backend.torch.core import *  # noqa: F401,F403
 from lamina.backend.torch.math import *  # noqa: F401,F403
+from lamina.backend.torch.arrays import *  # noqa: F401,F403
 from lamina.backend.torch.nn import *  # noqa: F401,F403
 from lamina.backend.torch.random import *  # noqa: F401,F403
 
