@@ -185,8 +185,17 @@ def meshgrid(*x, indexing="xy"):
         raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij'; received {indexing!r}.")
     if not x:
         return []
-    grids = torch.meshgrid(*[_t(v).reshape(-1) for v in x], indexing=indexing)
-    return [g.clone() for g in grids]
+    vectors = [_t(v).reshape(-1) for v in x]
+    shape = [v.shape[0] for v in vectors]
+    if indexing == "xy" and len(vectors) > 1:
+        shape[0], shape[1] = shape[1], shape[0]
+    grids = []
+    for i, v in enumerate(vectors):
+        d = (1 - i if i < 2 else i) if indexing == "xy" and len(vectors) > 1 else i
+        view = [1] * len(vectors)
+        view[d] = -1
+        grids.append(v.reshape(view).expand(shape).clone())
+    return grids
 
 
 # -- shape manipulation ----------------------------------------------------------------------
@@ -267,15 +276,19 @@ def tile(x, repeats):
 
 def repeat(x, repeats, axis=None):
     x = _t(x)
-    if not isinstance(repeats, int):
-        repeats = _t(repeats).reshape(-1)
-        if repeats.shape[0] == 1:
-            repeats = int(repeats[0])
-        else:
-            repeats = repeats.to(torch.int64)
     if axis is None:
         x, axis = x.reshape(-1), 0
-    return torch.repeat_interleave(x, repeats, dim=axis)
+    if isinstance(repeats, int):
+        return torch.repeat_interleave(x, repeats, dim=axis)
+    total = None
+    if isinstance(repeats, (list, tuple)) and builtins.all(isinstance(r, int) for r in repeats):
+        total = builtins.sum(repeats) if len(repeats) > 1 else None
+    repeats = _t(repeats).reshape(-1).to(torch.int64)
+    if repeats.shape[0] == 1:
+        return torch.repeat_interleave(x, int(repeats[0]), dim=axis)
+    if repeats.device != x.device:
+        repeats = repeats.to(x.device)
+    return torch.repeat_interleave(x, repeats, dim=axis, output_size=total)
 
 
 def _pad_indices(n, before, after, mode, device):

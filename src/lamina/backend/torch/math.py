@@ -136,14 +136,18 @@ def subtract(x1, x2):
         result = torch.subtract(x1, x2)
         if result.dtype is x1.dtype and (x2.__class__ in _WEAK or x2.dtype is result.dtype):
             return result
-    except (TypeError, AttributeError):
+    except (TypeError, AttributeError, RuntimeError):  # RuntimeError: a Python bool
         return _promote(_subtract, x1, x2)
     return _promote(_subtract, x1, x2, result)
 
 
 def _subtract(x1, x2):
+    if x1.__class__ is bool:
+        x1 = int(x1)
+    if x2.__class__ is bool:
+        x2 = int(x2)
     if isinstance(x1, _Tensor) and x1.dtype is torch.bool:  # NumPy: bool - bool raises too
-        raise TypeError("subtract: NumPy boolean subtract is not supported; use logical_xor.")
+        raise TypeError("subtract: boolean subtract is not supported; use logical_xor.")
     return torch.subtract(x1, x2)
 
 
@@ -260,20 +264,21 @@ def _compare(fn):
     return op
 
 
-def _swap_scalar(fn):
+def _swap_scalar(fn, mirrored):
+    """``fn``, called as ``mirrored(x2, x1)`` when ``x1`` is a Python scalar."""
     def op(x1, x2):
         if x1.__class__ in _WEAK and isinstance(x2, _Tensor):
-            return fn(x2, x1)
+            return mirrored(x2, x1)
         return fn(x1, x2)
     return op
 
 
-equal = _compare(_swap_scalar(torch.eq))
-not_equal = _compare(_swap_scalar(torch.ne))
-greater = _compare(torch.gt)
-greater_equal = _compare(torch.ge)
-less = _compare(torch.lt)
-less_equal = _compare(torch.le)
+equal = _compare(_swap_scalar(torch.eq, torch.eq))
+not_equal = _compare(_swap_scalar(torch.ne, torch.ne))
+greater = _compare(_swap_scalar(torch.gt, torch.lt))
+greater_equal = _compare(_swap_scalar(torch.ge, torch.le))
+less = _compare(_swap_scalar(torch.lt, torch.gt))
+less_equal = _compare(_swap_scalar(torch.le, torch.ge))
 
 
 def _logical(fn):
@@ -344,7 +349,7 @@ def sign(x):
 
 def square(x):
     x = _t(x)
-    return x.clone() if x.dtype is torch.bool else torch.square(x)
+    return x.to(torch.int8) if x.dtype is torch.bool else torch.square(x)  # as NumPy
 
 
 def conj(x):
@@ -415,7 +420,7 @@ def isclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
 def where(condition, x1=None, x2=None):
     condition = _t(condition)
     if x1 is None and x2 is None:
-        return torch.nonzero(condition, as_tuple=True)
+        return tuple(i.to(torch.int32) for i in torch.nonzero(condition, as_tuple=True))
     if x1 is None or x2 is None:
         raise ValueError("where: give both x1 and x2, or neither (to get the indices of "
                          "the true elements).")
@@ -437,11 +442,17 @@ def where(condition, x1=None, x2=None):
 
 
 # -- reductions -------------------------------------------------------------------
-def _sum_dtype(x):
-    """The dtype NumPy's sum gives: ints and bool widen to int64, unsigned to uint64."""
-    if x.is_floating_point():
-        return None
-    return torch.uint64 if x.dtype in _UNSIGNED else torch.int64
+_ACCUMULATORS = {torch.bool: torch.int32, torch.int8: torch.int32, torch.int16: torch.int32,
+                 torch.uint8: torch.uint32, torch.uint16: torch.uint32}
+
+
+def _accumulator(x, dtype=None):
+    """The dtype of sums and products (as the numpy engine): bool and narrow ints count in
+    32 bits, other dtypes keep theirs; and the dtype torch computes them in (int64 for
+    unsigned targets, which torch cannot sum in)."""
+    target = to_torch_dtype(dtype) if dtype is not None else _ACCUMULATORS.get(x.dtype,
+                                                                                x.dtype)
+    return target, (torch.int64 if target in _UNSIGNED else target)
 
 
 def _keep_all(out, x, keepdims):
@@ -457,14 +468,15 @@ def sum(x, axis=None, keepdims=False):
         if axis == ():
             return x.clone()
         return torch.sum(x, dim=_axes(axis), keepdim=keepdims)
-    target = _sum_dtype(x)
-    work = x.to(torch.int64) if x.dtype in _UNSIGNED else x
+    target, work = _accumulator(x)
+    if x.dtype in _UNSIGNED:
+        x = x.to(work)
     if axis is None:
-        out = _keep_all(torch.sum(work, dtype=torch.int64), x, keepdims)
+        out = _keep_all(torch.sum(x, dtype=work), x, keepdims)
     elif axis == ():
-        out = work.to(torch.int64)
+        out = x.to(work)
     else:
-        out = torch.sum(work, dim=_axes(axis), keepdim=keepdims, dtype=torch.int64)
+        out = torch.sum(x, dim=_axes(axis), keepdim=keepdims, dtype=work)
     return out if out.dtype is target else out.to(target)
 
 
@@ -481,16 +493,11 @@ def _normalize_axes(axis, ndim):
 
 def prod(x, axis=None, keepdims=False, dtype=None):
     x = _t(x)
-    if dtype is not None:
-        target = to_torch_dtype(dtype)
-    else:
-        target = _sum_dtype(x) or x.dtype
-    work = x.to(torch.int64) if x.dtype in _UNSIGNED or target in _UNSIGNED else x
-    work_dtype = torch.int64 if target in _UNSIGNED else target
+    target, work = _accumulator(x, dtype)
+    out = x.to(work)
     if axis is None:
-        out = _keep_all(torch.prod(work, dtype=work_dtype), x, keepdims)
+        out = _keep_all(torch.prod(out), x, keepdims)
     else:
-        out = work.to(work_dtype)
         for a in sorted(_normalize_axes(axis, x.ndim), reverse=True):
             out = torch.prod(out, dim=a, keepdim=keepdims)
     return out if out.dtype is target else out.to(target)
@@ -579,11 +586,7 @@ def _cumulative(fn):
         x = _t(x)
         if axis is None:
             x, axis = x.reshape(-1), 0
-        if dtype is not None:
-            target = to_torch_dtype(dtype)
-        else:
-            target = _sum_dtype(x) or x.dtype
-        work = torch.int64 if target in _UNSIGNED else target
+        target, work = _accumulator(x, dtype)
         out = fn(x.to(work) if x.dtype in _UNSIGNED else x, dim=axis, dtype=work)
         return out if out.dtype is target else out.to(target)
     return op
