@@ -31,6 +31,7 @@ import numpy as _np
 from lamina.backend import config as _config
 from lamina.backend import symbolic as _symbolic
 from lamina.backend import tree as _tree
+from lamina.backend.dispatch import describe as _describe
 from lamina.backend.ops import arrays as _arrays
 from lamina.backend.ops import core as _core
 from lamina.backend.ops import gradients as _gradients
@@ -85,6 +86,18 @@ def constant(value, dtype=None, shape=None, name=None):
     if _pymath.prod(int_shape(tensor)) == 1 and _pymath.prod(shape) != 1:
         return _arrays.broadcast_to(_arrays.reshape(tensor, ()), shape)
     return _arrays.reshape(tensor, shape)
+
+
+def is_tensor(x):
+    """True for a tensor of the engine, a Variable or a symbolic tensor (not for lists or
+    Python numbers).
+
+    >>> from lamina import backend as K
+    >>> K.is_tensor(K.ones(2)), K.is_tensor(K.variable(1.0)), K.is_tensor([1.0, 2.0])
+    (True, True, False)
+    """
+    from lamina.backend import engine
+    return isinstance(x, (_Variable, _symbolic.SymbolicTensor) + tuple(engine.tensor_types))
 
 
 def is_variable(x):
@@ -964,8 +977,10 @@ def gradients(loss, variables):
     """The gradients of ``loss`` with respect to ``variables`` (a list of Variables), as a
     list. ``loss`` is a zero-argument callable returning the loss, or a symbolic loss built
     from model inputs and weights (then the gradients are symbolic tensors fed by the same
-    inputs, as in Keras 2). A non-scalar loss is summed. NumPy has no autodiff: there this
-    raises the engine's error.
+    inputs, as in Keras 2). In a symbolic loss the Variables that count are those the graph
+    reads (arguments of K functions applied to symbolic tensors, a layer's weights); an
+    expression of Variables alone is computed at once and is a constant of the graph. A
+    non-scalar loss is summed. NumPy has no autodiff: there this raises the engine's error.
 
     >>> from lamina import backend as K
     >>> w = K.variable([1.0, 2.0])
@@ -987,12 +1002,14 @@ def gradients(loss, variables):
         return list(_symbolic.record(compute, tuple(inputs), {}, name="gradients"))
     if not callable(loss):
         raise TypeError(f"gradients: `loss` must be a zero-argument callable returning the "
-                        f"loss, or a symbolic loss; received {loss!r}.")
+                        f"loss, or a symbolic loss; received {_describe(loss)}. A loss "
+                        f"already computed has no graph left to differentiate: pass "
+                        f"`lambda: <the expression>` instead.")
     return list(_gradients.grad(lambda _: _math.sum(loss()))(variables))
 
 
 __all__ = [
-    "variable", "constant", "is_variable", "is_placeholder", "placeholder", "int_shape",
+    "variable", "constant", "is_tensor", "is_variable", "is_placeholder", "placeholder", "int_shape",
     "count_params", "eval", "get_value", "batch_get_value", "set_value", "batch_set_value",
     "update", "update_add", "update_sub", "function", "name_scope", "learning_phase",
     "set_learning_phase", "zeros", "ones", "eye", "zeros_like", "ones_like", "cast_to_floatx",
