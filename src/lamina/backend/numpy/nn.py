@@ -500,7 +500,8 @@ def _log_probabilities(output, from_logits, axis):
     if from_logits:
         return log_softmax(output, axis=axis)
     eps = config.epsilon()
-    output = output / np.sum(output, axis=axis, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):  # all-zero rows (shape probes)
+        output = output / np.sum(output, axis=axis, keepdims=True)
     return np.log(np.clip(output, eps, 1 - eps))
 
 
