@@ -337,13 +337,18 @@ CASES = (_binary_cases() + _unary_cases() + _reduction_cases() + _linalg_cases()
          + _creation_cases() + _shape_cases() + _pad_cases() + _index_cases() + _core_cases())
 
 
-def _to_torch(v):
+DEVICES = ["cpu"] + (["cuda"] if K.backend() == "torch" and torch.cuda.is_available() else [])
+
+
+def _to_torch(v, device="cpu"):
     if isinstance(v, (np.ndarray, np.generic)):
-        return torch.from_numpy(np.array(v))
+        return torch.from_numpy(np.array(v)).to(device)
     if isinstance(v, list) and v and isinstance(v[0], np.ndarray):
-        return [_to_torch(e) for e in v]
+        return [_to_torch(e, device) for e in v]
     if isinstance(v, tuple):
-        return tuple(_to_torch(e) for e in v)
+        return tuple(_to_torch(e, device) for e in v)
+    if isinstance(v, dict):
+        return {k: _to_torch(e, device) for k, e in v.items()}
     return v
 
 
@@ -383,12 +388,16 @@ def k_function(name):
     raise AttributeError(name)
 
 
+@pytest.mark.parametrize("device", DEVICES)
 @pytest.mark.parametrize("case", CASES, ids=repr)
-def test_matches_numpy_engine(case):
+def test_matches_numpy_engine(case, device):
     with np.errstate(all="ignore"):
         want = REF[case.name](*case.args, **case.kwargs)
-    got = k_function(case.name)(*_to_torch(case.args), **_to_torch(case.kwargs))
+    got = k_function(case.name)(*_to_torch(case.args, device),
+                                **_to_torch(case.kwargs, device))
     _compare(got, want, case)
+    if device != "cpu":
+        return
     if case.meta and isinstance(got, torch.Tensor):
         impl = getattr(K.engine, case.name)
         torch_core._probing[0] = True  # as abstract_eval does, without its fallback

@@ -18,7 +18,7 @@ import torch
 
 from lamina.backend import tree as _tree
 from lamina.backend.torch.core import to_torch_dtype
-from lamina.backend.torch.math import (_NAMES, _WEAK, _Tensor, _axes, _floatx,
+from lamina.backend.torch.math import (_NAMES, _WEAK, _Tensor, _align, _axes, _floatx,
                                        _normalize_axes, _result_dtype, _same_dtype, _t)
 
 __all__ = [
@@ -366,7 +366,7 @@ def diagonal(x, offset=0, axis1=0, axis2=1):
 
 
 def _joined(xs):
-    xs = [_t(x) for x in xs]
+    xs = _align(*[_t(x) for x in xs])
     first = xs[0].dtype if xs else None
     if builtins.all(x.dtype is first for x in xs):
         return xs
@@ -468,7 +468,7 @@ def get_item(x, key):
 def take(x, indices, axis=None):
     x = _t(x)
     if indices.__class__ is not int:
-        indices = _t(indices)
+        x, indices = _align(x, _t(indices))
     if axis is None:
         return x.reshape(-1)[indices]
     axis = axis % x.ndim
@@ -476,7 +476,7 @@ def take(x, indices, axis=None):
 
 
 def take_along_axis(x, indices, axis=None):
-    x, indices = _t(x), _t(indices).to(torch.int64)
+    x, indices = _align(_t(x), _t(indices).to(torch.int64))
     if axis is None:
         x, axis = x.reshape(-1), 0
     n = x.shape[axis]
@@ -498,14 +498,14 @@ def select(condlist, choicelist, default=0):
                          f"received {len(condlist)} and {len(choicelist)}.")
     if not condlist:
         raise ValueError("select: condlist must not be empty.")
-    conds = [_t(c) for c in condlist]
+    conds = _align(*[_t(c) for c in condlist], *[_t(c) for c in choicelist])
+    conds, choices = conds[:len(condlist)], conds[len(condlist):]
     for i, c in enumerate(conds):
         if c.dtype is not torch.bool:
             raise TypeError(f"select: condlist[{i}] must be a bool tensor; received "
                             f"{_NAMES[c.dtype]}.")
-    choices = [_t(c) for c in choicelist]
     if default.__class__ not in _WEAK:
-        default = _t(default)
+        default = _align(choices[0], _t(default))[1]
     target = _result_dtype(*choices, default)
     out = default.to(target) if isinstance(default, _Tensor) else torch.full(
         (), default, dtype=target, device=choices[0].device)
@@ -530,24 +530,25 @@ def slice_update(inputs, start_indices, updates):
     return out
 
 
-def _index_columns(indices):
-    indices = _t(indices).to(torch.int64)
+def _index_columns(indices, device):
+    indices = _t(indices).to(device=device, dtype=torch.int64)
     return tuple(indices[..., i] for i in range(indices.shape[-1]))
 
 
 def scatter(indices, values, shape):
     values = _t(values)
     out = torch.zeros(_shape_arg(shape), dtype=values.dtype, device=values.device)
-    return out.index_put(_index_columns(indices), values, accumulate=True)
+    return out.index_put(_index_columns(indices, out.device), values, accumulate=True)
 
 
 def scatter_update(inputs, indices, updates):
     inputs = _t(inputs)
-    return inputs.index_put(_index_columns(indices), _t(updates).to(inputs.dtype))
+    return inputs.index_put(_index_columns(indices, inputs.device),
+                            _t(updates).to(device=inputs.device, dtype=inputs.dtype))
 
 
 def segment_sum(data, segment_ids, num_segments=None, sorted=False):
-    data, segment_ids = _t(data), _t(segment_ids).to(torch.int64)
+    data, segment_ids = _align(_t(data), _t(segment_ids).to(torch.int64))
     if num_segments is None:
         num_segments = int(segment_ids.max()) + 1 if segment_ids.numel() else 0
     valid = (segment_ids >= 0) & (segment_ids < num_segments)

@@ -88,6 +88,20 @@ def _axes(axis):
     return tuple(axis) if isinstance(axis, list) else axis
 
 
+def _align(*xs):
+    """``xs`` with CPU tensors (converted from lists, NumPy arrays or scalars) moved to
+    the device of the other tensors."""
+    device = None
+    for x in xs:
+        if isinstance(x, _Tensor) and x.device.type != "cpu":
+            device = x.device
+            break
+    if device is None:
+        return list(xs)
+    return [x.to(device) if isinstance(x, _Tensor) and x.device.type == "cpu" else x
+            for x in xs]
+
+
 def _promote(fn, x1, x2, result=None):
     """``fn(x1, x2)`` with the dtype of lamina's table; ``result`` is torch's own answer
     (reused when it already has that dtype)."""
@@ -98,6 +112,7 @@ def _promote(fn, x1, x2, result=None):
     target = _result_dtype(x1, x2)
     if result is not None and result.dtype is target:
         return result
+    x1, x2 = _align(x1, x2)
     if x1.__class__ in _WEAK and x2.__class__ in _WEAK:
         x1 = torch.tensor(x1, dtype=target)
     if isinstance(x1, _Tensor) and x1.dtype is not target:
@@ -124,7 +139,8 @@ def _binary(fn):
 def add(x1, x2):
     try:
         result = torch.add(x1, x2)
-        if result.dtype is x1.dtype and (x2.__class__ in _WEAK or x2.dtype is result.dtype):
+        d = result.dtype
+        if d is x1.dtype and (x2.__class__ in _WEAK or x2.dtype is d):
             return result
     except (TypeError, AttributeError):
         return _promote(torch.add, x1, x2)
@@ -134,7 +150,8 @@ def add(x1, x2):
 def subtract(x1, x2):
     try:
         result = torch.subtract(x1, x2)
-        if result.dtype is x1.dtype and (x2.__class__ in _WEAK or x2.dtype is result.dtype):
+        d = result.dtype
+        if d is x1.dtype and (x2.__class__ in _WEAK or x2.dtype is d):
             return result
     except (TypeError, AttributeError, RuntimeError):  # RuntimeError: a Python bool
         return _promote(_subtract, x1, x2)
@@ -154,7 +171,8 @@ def _subtract(x1, x2):
 def multiply(x1, x2):
     try:
         result = torch.mul(x1, x2)
-        if result.dtype is x1.dtype and (x2.__class__ in _WEAK or x2.dtype is result.dtype):
+        d = result.dtype
+        if d is x1.dtype and (x2.__class__ in _WEAK or x2.dtype is d):
             return result
     except (TypeError, AttributeError):
         return _promote(torch.mul, x1, x2)
@@ -217,6 +235,7 @@ def _true_divide(x1, x2):
         target = _floatx()
     if result is not None and result.dtype is target:
         return result
+    x1, x2 = _align(x1, x2)
     if x1.__class__ in _WEAK:
         x1 = torch.tensor(x1, dtype=target)
     x1 = x1.to(target)
@@ -238,7 +257,7 @@ def divide_no_nan(x1, x2):
 
 def _float_pair(x1, x2):
     """Both arguments as floats of one dtype (NumPy's rule after converting each one)."""
-    x1, x2 = _floatify(x1), _floatify(x2)
+    x1, x2 = _align(_floatify(x1), _floatify(x2))
     target = TORCH_DTYPES[_dtypes.result_type(_NAMES[x1.dtype], _NAMES[x2.dtype])]
     return x1.to(target), x2.to(target)
 
@@ -259,8 +278,8 @@ def _compare(fn):
             pass
         if x1.__class__ in _WEAK and x2.__class__ in _WEAK:
             return fn(torch.tensor(x1), x2)
-        return fn(_t(x1) if x1.__class__ not in _WEAK else x1,
-                  _t(x2) if x2.__class__ not in _WEAK else x2)
+        return fn(*_align(_t(x1) if x1.__class__ not in _WEAK else x1,
+                          _t(x2) if x2.__class__ not in _WEAK else x2))
     return op
 
 
@@ -283,7 +302,7 @@ less_equal = _compare(_swap_scalar(torch.le, torch.ge))
 
 def _logical(fn):
     def op(x1, x2):
-        return fn(_t(x1), _t(x2))
+        return fn(*_align(_t(x1), _t(x2)))
     return op
 
 
@@ -393,9 +412,11 @@ def clip(x, x_min, x_max):
         x = x.to(torch.int32)
     out = x
     if x_min is not None:
-        out = torch.clamp_min(out, x_min if x_min.__class__ in _WEAK else _t(x_min))
+        low = x_min if x_min.__class__ in _WEAK else _align(x, _t(x_min))[1]
+        out = torch.clamp_min(out, low)
     if x_max is not None:
-        out = torch.clamp_max(out, x_max if x_max.__class__ in _WEAK else _t(x_max))
+        high = x_max if x_max.__class__ in _WEAK else _align(x, _t(x_max))[1]
+        out = torch.clamp_max(out, high)
     if x_min is None and x_max is None:
         raise ValueError("clip: x_min and x_max cannot both be None.")
     return out if out.dtype is x.dtype else out.to(x.dtype)
@@ -409,7 +430,7 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
 
 
 def isclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
-    x1, x2 = _t(x1), _t(x2)
+    x1, x2 = _align(_t(x1), _t(x2))
     target = _result_dtype(x1, x2)
     if not target.is_floating_point:
         target = torch.float64
@@ -430,6 +451,7 @@ def where(condition, x1=None, x2=None):
         x1 = _t(x1)
     if x2.__class__ not in _WEAK:
         x2 = _t(x2)
+    condition, x1, x2 = _align(condition, x1, x2)
     target = _result_dtype(x1, x2)
     if isinstance(x1, _Tensor) and x1.dtype is not target:
         x1 = x1.to(target)
@@ -607,7 +629,7 @@ def average(x, axis=None, weights=None):
     x = _floatify(x)
     if weights is None:
         return torch.mean(x, dim=_axes(axis))
-    weights = _t(weights).to(x.dtype)
+    x, weights = _align(x, _t(weights).to(x.dtype))
     if weights.shape != x.shape:
         if axis is None:
             raise ValueError("average: weights of a different shape than x need an axis; "
@@ -652,7 +674,7 @@ def quantile(x, q, axis=None, method="linear", keepdims=False):
     n = flat.shape[-1]
     if n == 0:
         raise ValueError("quantile: cannot take the quantile of an empty axis.")
-    q = _t(q).to(torch.float64)
+    q = _t(q).to(device=x.device, dtype=torch.float64)
     ordered = torch.sort(flat, dim=-1).values
     position = q * (n - 1)
     below = torch.floor(position)
@@ -710,7 +732,7 @@ def top_k(x, k, sorted=True):
 # -- linear algebra -----------------------------------------------------------------
 def _same_dtype(*xs):
     """The tensors of ``xs`` cast to lamina's result dtype of them all."""
-    xs = [_t(x) for x in xs]
+    xs = _align(*[_t(x) for x in xs])
     target = _result_dtype(*xs)
     return [x if x.dtype is target else x.to(target) for x in xs]
 
@@ -825,7 +847,7 @@ def bincount(x, weights=None, minlength=0):
     x = _t(x)
     if weights is None:
         return torch.bincount(x, minlength=minlength).to(torch.int32)
-    weights = _t(weights)
+    x, weights = _align(x, _t(weights))
     target = weights.dtype
     out = torch.bincount(x, weights=weights.to(torch.float64), minlength=minlength)
     return out.to(target)
