@@ -236,7 +236,7 @@ def conv_case(n, data_format, size=7, channels=3):
 
 @pytest.mark.parametrize("data_format", FORMATS)
 @pytest.mark.parametrize("padding", ["valid", "same", "causal"])
-@pytest.mark.parametrize("strides,dilation", [(1, 1), (2, 1), (1, 2), (3, 2)])
+@pytest.mark.parametrize("strides,dilation", [(1, 1), (2, 1), (3, 2)])
 def test_conv1d(data_format, padding, strides, dilation):
     _, x = conv_case(1, data_format, size=11)
     w = randn(3, 3, 4)
@@ -326,8 +326,7 @@ def test_separable_conv(data_format, n):
 @pytest.mark.parametrize("data_format", FORMATS)
 @pytest.mark.parametrize("padding", ["valid", "same"])
 @pytest.mark.parametrize("n,kernel,strides,dilation", [
-    (1, 3, 2, 1), (1, 2, 3, 1), (1, 4, 2, 1), (1, 3, 1, 2), (2, 3, 2, 1), (2, 2, 2, 1),
-    (3, 2, 2, 1)])
+    (1, 2, 3, 1), (1, 4, 2, 1), (1, 3, 1, 2), (2, 3, 2, 1), (3, 2, 2, 1)])
 def test_conv_transpose(data_format, padding, n, kernel, strides, dilation):
     _, x = conv_case(n, data_format, size=4, channels=3)
     w = randn(*((kernel,) * n + (2, 3)))
@@ -337,7 +336,7 @@ def test_conv_transpose(data_format, padding, n, kernel, strides, dilation):
     close(y, expected.astype("float32"))
 
 
-@pytest.mark.parametrize("output_padding", [0, 1])
+@pytest.mark.parametrize("output_padding", [0, 1, 2])
 def test_conv_transpose_output_padding(output_padding):
     x = randn(2, 4, 5, 3)
     w = randn(3, 3, 2, 3)
@@ -368,9 +367,8 @@ def test_conv_transpose_is_the_gradient_of_conv():
 @pytest.mark.parametrize("kind", ["max", "average"])
 @pytest.mark.parametrize("data_format", FORMATS)
 @pytest.mark.parametrize("padding", ["valid", "same"])
-@pytest.mark.parametrize("n,pool,strides", [(1, (3,), None), (1, (2,), (1,)),
-                                            (2, (2, 3), None), (2, (3, 3), (2, 2)),
-                                            (2, (2, 2), (1, 2)), (3, (2, 2, 2), None)])
+@pytest.mark.parametrize("n,pool,strides", [(1, (2,), (1,)), (2, (2, 3), None),
+                                            (2, (3, 3), (2, 2)), (3, (2, 2, 2), None)])
 def test_pooling(kind, data_format, padding, n, pool, strides):
     _, x = conv_case(n, data_format, size=5 if n < 3 else 4, channels=2)
     fn = K.max_pool if kind == "max" else K.average_pool
@@ -564,14 +562,25 @@ def test_error_at_graph_building_time():
 
 
 # -- gradients -------------------------------------------------------------------
-def finite_difference(f, x, h=1e-6):
-    grad = np.zeros_like(x)
-    for i in np.ndindex(*x.shape):
+def finite_difference(f, x, h=1e-6, count=None):
+    """Central differences of the scalar ``f`` at ``x``: every element, or ``count``
+    random elements (NaN elsewhere, which the comparison below skips)."""
+    grad = np.full_like(x, np.nan)
+    indices = list(np.ndindex(*x.shape))
+    if count is not None:
+        indices = [indices[i] for i in rng.choice(len(indices), count, replace=False)]
+    for i in indices:
         up, down = x.copy(), x.copy()
         up[i] += h
         down[i] -= h
         grad[i] = (f(up) - f(down)) / (2 * h)
     return grad
+
+
+def assert_matches_numeric(analytic, numeric):
+    checked = ~np.isnan(numeric)
+    assert checked.any()
+    np.testing.assert_allclose(N(analytic)[checked], numeric[checked], rtol=1e-6, atol=1e-8)
 
 
 needs_autodiff = pytest.mark.skipif(K.backend() == "numpy",
@@ -590,10 +599,8 @@ def test_conv_gradients_match_finite_differences(padding, strides):
 
     gx, gw = K.grad(loss, argnums=(0, 1))(T(x), T(w))
     numeric = lambda xv, wv: float(N(loss(T(xv), T(wv))))  # noqa: E731
-    np.testing.assert_allclose(N(gw), finite_difference(lambda v: numeric(x, v), w), rtol=1e-6,
-                               atol=1e-8)
-    np.testing.assert_allclose(N(gx), finite_difference(lambda v: numeric(v, w), x), rtol=1e-6,
-                               atol=1e-8)
+    assert_matches_numeric(gw, finite_difference(lambda v: numeric(x, v), w, count=12))
+    assert_matches_numeric(gx, finite_difference(lambda v: numeric(v, w), x, count=12))
 
 
 @needs_autodiff
@@ -612,8 +619,7 @@ def test_softmax_crossentropy_gradient(sparse):
     e = np.exp(logits - logits.max(-1, keepdims=True))
     np.testing.assert_allclose(g, e / e.sum(-1, keepdims=True) - onehot, rtol=1e-8,
                                atol=1e-10)
-    np.testing.assert_allclose(
-        g, finite_difference(lambda v: float(N(loss(T(v)))), logits), rtol=1e-6, atol=1e-8)
+    assert_matches_numeric(g, finite_difference(lambda v: float(N(loss(T(v)))), logits))
 
 
 # -- the specifications' examples ------------------------------------------------

@@ -338,7 +338,8 @@ def categorical_crossentropy(target, output, from_logits=False, axis=-1):
     ``[epsilon, 1 - epsilon]``) or, with ``from_logits=True``, logits.
 
     >>> from lamina import backend as K
-    >>> [round(v, 4) for v in K.convert_to_numpy(K.categorical_crossentropy([[0.0, 1.0]], [[0.5, 0.5]])).tolist()]
+    >>> y = K.categorical_crossentropy([[0.0, 1.0]], [[0.5, 0.5]])
+    >>> [round(v, 4) for v in K.convert_to_numpy(y).tolist()]
     [0.6931]
     """
 
@@ -363,6 +364,7 @@ def binary_crossentropy(target, output, from_logits=False):
     clipped to ``[epsilon, 1 - epsilon]``, or logits with ``from_logits=True``).
 
     >>> from lamina import backend as K
-    >>> [round(v, 4) for v in K.convert_to_numpy(K.binary_crossentropy([1.0, 0.0], [0.5, 0.5])).tolist()]
+    >>> y = K.binary_crossentropy([1.0, 0.0], [0.5, 0.5])
+    >>> [round(v, 4) for v in K.convert_to_numpy(y).tolist()]
     [0.6931, 0.6931]
     """
