@@ -151,24 +151,23 @@ def implement(xp):
     ops["isclose"] = lambda x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False: xp.isclose(
         x1, x2, rtol=rtol, atol=atol, equal_nan=equal_nan)
     ops["where"] = lambda condition, x1=None, x2=None: (
-        xp.nonzero(condition) if x1 is None and x2 is None
+        ops["nonzero"](condition) if x1 is None and x2 is None
         else _cast_to(xp, xp.where(condition, x1, x2), dtypes.result_type(x1, x2)))
 
     # -- reductions --------------------------------------------------------
     def axis_arg(axis):
         return tuple(axis) if isinstance(axis, list) else axis
 
-    def reduction(fn, keep_int=True):
-        def op(x, axis=None, keepdims=False):
+    def accumulating(fn):
+        def op(x, axis=None, keepdims=False, dtype=None):
             x = tensor(x)
-            if x.dtype.kind == "b" and keep_int:
-                x = x.astype(xp.int32)
-            return fn(x, axis=axis_arg(axis), keepdims=keepdims)
+            return fn(x, axis=axis_arg(axis), keepdims=keepdims,
+                      dtype=dt(dtype or _accumulator_dtype(x.dtype)))
         return op
 
-    ops["sum"] = reduction(xp.sum)
-    ops["prod"] = lambda x, axis=None, keepdims=False, dtype=None: xp.prod(
-        tensor(x), axis=axis_arg(axis), keepdims=keepdims, dtype=dt(dtype))
+    sum_ = accumulating(xp.sum)
+    ops["sum"] = lambda x, axis=None, keepdims=False: sum_(x, axis, keepdims)
+    ops["prod"] = accumulating(xp.prod)
     for name in ("mean", "std", "var", "median"):
         fn = getattr(xp, name)
         ops[name] = lambda x, axis=None, keepdims=False, fn=fn: fn(
@@ -197,9 +196,9 @@ def implement(xp):
     ops["count_nonzero"] = lambda x, axis=None: xp.asarray(
         xp.count_nonzero(tensor(x), axis=axis_arg(axis))).astype(xp.int32)
     ops["cumsum"] = lambda x, axis=None, dtype=None: xp.cumsum(
-        _bool_to_int(xp, tensor(x)), axis=axis, dtype=dt(dtype))
+        tensor(x), axis=axis, dtype=dt(dtype or _accumulator_dtype(tensor(x).dtype)))
     ops["cumprod"] = lambda x, axis=None, dtype=None: xp.cumprod(
-        _bool_to_int(xp, tensor(x)), axis=axis, dtype=dt(dtype))
+        tensor(x), axis=axis, dtype=dt(dtype or _accumulator_dtype(tensor(x).dtype)))
 
     def logsumexp(x, axis=None, keepdims=False):
         x = floatify(x)
@@ -248,7 +247,8 @@ def implement(xp):
 
     ops["einsum"] = einsum
     ops["trace"] = lambda x, offset=0, axis1=0, axis2=1: xp.trace(
-        tensor(x), offset=offset, axis1=axis1, axis2=axis2)
+        tensor(x), offset=offset, axis1=axis1, axis2=axis2,
+        dtype=dt(_accumulator_dtype(tensor(x).dtype)))
 
     # -- creation ----------------------------------------------------------
     def shape_arg(shape):
@@ -362,8 +362,15 @@ def implement(xp):
     return ops
 
 
-def _bool_to_int(xp, x):
-    return x.astype(xp.int32) if x.dtype.kind == "b" else x
+def _accumulator_dtype(dtype):
+    """The dtype of sums and products (Keras 3's rule): bool and narrow ints count in
+    32 bits; other dtypes keep theirs (NumPy would widen int32 to int64)."""
+    name = dtypes.standardize_dtype(dtype)
+    if name in ("bool", "int8", "int16"):
+        return "int32"
+    if name in ("uint8", "uint16"):
+        return "uint32"
+    return name
 
 
 def _cast_to(xp, x, dtype):
