@@ -30,7 +30,7 @@ __all__ = [
     "linspace", "logspace", "meshgrid", "moveaxis", "nonzero", "ones", "ones_like", "pad",
     "ravel", "repeat", "reshape", "roll", "select", "split", "squeeze", "stack", "swapaxes",
     "take", "take_along_axis", "tile", "transpose", "tri", "tril", "triu", "vstack", "zeros",
-    "zeros_like",
+    "zeros_like", "argsort", "sort", "top_k", "diff", "digitize", "bincount",
 ]
 
 
@@ -152,10 +152,11 @@ def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis
         raise ValueError(f"linspace: num must be non-negative; received {num}.")
     target = _float_default(dtype)
     scalar = start.__class__ in _WEAK and stop.__class__ in _WEAK
-    start64, stop64 = _t(start, "float64"), _t(stop, "float64")
+    start64, stop64 = _align(_t(start, "float64"), _t(stop, "float64"))
     div = (num - 1) if endpoint else num
     delta = stop64 - start64
-    y = torch.arange(num, dtype=torch.float64).reshape((-1,) + (1,) * delta.ndim)
+    y = torch.arange(num, dtype=torch.float64, device=delta.device).reshape(
+        (-1,) + (1,) * delta.ndim)
     step = delta / div if div > 0 else torch.full_like(delta, float("nan"))
     if div > 0:
         y = torch.where(step == 0, y / div * delta, y * step)
@@ -419,6 +420,62 @@ def unstack(x, num=None, axis=0):
         raise ValueError(f"unstack: num={num} differs from the length {x.shape[axis]} of "
                          f"axis {axis} (shape {tuple(x.shape)}).")
     return list(torch.unbind(x, axis))
+
+
+# -- sorting, searching, counting --------------------------------------------------------
+def argsort(x, axis=-1):
+    x = _t(x)
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    return torch.argsort(x, dim=axis, stable=True).to(torch.int32)
+
+
+def sort(x, axis=-1):
+    x = _t(x)
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    return torch.sort(x, dim=axis, stable=True).values
+
+
+def top_k(x, k, sorted=True):
+    x = _t(x)
+    if x.dtype is torch.bool:
+        order = torch.argsort(x.to(torch.uint8), dim=-1, descending=True, stable=True)
+    else:
+        order = torch.argsort(x, dim=-1, descending=True, stable=True)
+    order = order[..., :k]
+    return torch.gather(x, -1, order), order.to(torch.int32)
+
+
+def diff(a, n=1, axis=-1):
+    a = _t(a)
+    if a.dtype is torch.bool:
+        for _ in range(n):
+            a = torch.ne(torch.narrow(a, axis, 1, builtins.max(a.shape[axis] - 1, 0)),
+                         torch.narrow(a, axis, 0, builtins.max(a.shape[axis] - 1, 0)))
+        return a
+    return torch.diff(a, n=n, dim=axis)
+
+
+def digitize(x, bins):
+    x, bins = _same_dtype(x, bins)
+    if bins.ndim != 1:
+        raise ValueError(f"digitize: bins must be 1-D; received shape {tuple(bins.shape)}.")
+    increasing = torch.bucketize(x, bins, right=True)
+    if bins.shape[0] < 2:
+        return increasing.to(torch.int32)
+    decreasing = bins.shape[0] - torch.searchsorted(torch.flip(bins, (0,)), x, right=True)
+    return torch.where(bins[-1] < bins[0], decreasing, increasing).to(torch.int32)
+
+
+def bincount(x, weights=None, minlength=0):
+    x = _t(x)
+    if weights is None:
+        return torch.bincount(x, minlength=minlength).to(torch.int32)
+    x, weights = _align(x, _t(weights))
+    target = weights.dtype
+    out = torch.bincount(x, weights=weights.to(torch.float64), minlength=minlength)
+    return out.to(target)
 
 
 # -- indexing -----------------------------------------------------------------------

@@ -32,16 +32,16 @@ from lamina.backend.torch.core import TORCH_DTYPES, convert_to_tensor, to_torch_
 
 __all__ = [
     "abs", "absolute", "add", "all", "any", "amax", "amin", "arccos", "arcsin", "arctan",
-    "arctan2", "arccosh", "arcsinh", "arctanh", "argmax", "argmin", "argsort", "average",
-    "bincount", "ceil", "clip", "conj", "cos", "cosh", "count_nonzero", "cross", "cumprod",
-    "cumsum", "diff", "digitize", "divide", "divide_no_nan", "dot", "einsum", "equal", "exp",
+    "arctan2", "arccosh", "arcsinh", "arctanh", "argmax", "argmin", "average",
+    "ceil", "clip", "conj", "cos", "cosh", "count_nonzero", "cross", "cumprod",
+    "cumsum", "divide", "divide_no_nan", "dot", "einsum", "equal", "exp",
     "expm1", "floor", "floor_divide", "greater", "greater_equal", "imag", "isclose",
     "isfinite", "isinf", "isnan", "less", "less_equal", "log", "log10", "log1p", "log2",
     "logaddexp", "logical_and", "logical_not", "logical_or", "logical_xor", "logsumexp",
     "matmul", "max", "maximum", "mean", "median", "min", "minimum", "mod", "multiply",
     "nan_to_num", "negative", "norm", "not_equal", "outer", "power", "prod", "quantile",
-    "real", "reciprocal", "round", "rsqrt", "sign", "sin", "sinh", "size", "sort", "sqrt",
-    "square", "std", "subtract", "sum", "tan", "tanh", "tensordot", "top_k", "trace",
+    "real", "reciprocal", "round", "rsqrt", "sign", "sin", "sinh", "size", "sqrt",
+    "square", "std", "subtract", "sum", "tan", "tanh", "tensordot", "trace",
     "true_divide", "var", "vdot", "where",
 ]
 
@@ -123,60 +123,79 @@ def _promote(fn, x1, x2, result=None):
     return result if result.dtype is target else result.to(target)
 
 
-def _binary(fn):
+def _binary(fn, errors=(TypeError, AttributeError)):
+    """The K function for torch's element-wise ``fn``: torch's result when its dtype is
+    certainly the table's (same dtypes, or a Python scalar that kept the tensor's dtype),
+    else :func:`_promote`."""
     def op(x1, x2):
+        result = None
         try:
-            result = fn(x1, x2)
-            if result.dtype is x1.dtype and (x2.__class__ in _WEAK or x2.dtype is result.dtype):
-                return result
-        except (TypeError, AttributeError):
-            return _promote(fn, x1, x2)
+            if x2.__class__ in _WEAK:
+                result = fn(x1, x2)
+                if result.dtype is x1.dtype:
+                    return result
+            elif x1.dtype is x2.dtype:
+                return fn(x1, x2)
+        except errors:
+            pass
         return _promote(fn, x1, x2, result)
     return op
 
 
-# -- element-wise, binary ---------------------------------------------------------
+# add, subtract and multiply are written out (not made by _binary) to save a call.
+_add, _mul = torch.add, torch.mul
+
+
 def add(x1, x2):
+    result = None
     try:
-        result = torch.add(x1, x2)
-        d = result.dtype
-        if d is x1.dtype and (x2.__class__ in _WEAK or x2.dtype is d):
-            return result
+        if x2.__class__ in _WEAK:
+            result = _add(x1, x2)
+            if result.dtype is x1.dtype:
+                return result
+        elif x1.dtype is x2.dtype:
+            return _add(x1, x2)
     except (TypeError, AttributeError):
-        return _promote(torch.add, x1, x2)
-    return _promote(torch.add, x1, x2, result)
+        pass
+    return _promote(_add, x1, x2, result)
 
 
-def subtract(x1, x2):
+def multiply(x1, x2):
+    result = None
     try:
-        result = torch.subtract(x1, x2)
-        d = result.dtype
-        if d is x1.dtype and (x2.__class__ in _WEAK or x2.dtype is d):
-            return result
-    except (TypeError, AttributeError, RuntimeError):  # RuntimeError: a Python bool
-        return _promote(_subtract, x1, x2)
-    return _promote(_subtract, x1, x2, result)
+        if x2.__class__ in _WEAK:
+            result = _mul(x1, x2)
+            if result.dtype is x1.dtype:
+                return result
+        elif x1.dtype is x2.dtype:
+            return _mul(x1, x2)
+    except (TypeError, AttributeError):
+        pass
+    return _promote(_mul, x1, x2, result)
 
 
-def _subtract(x1, x2):
+def _sub(x1, x2):
     if x1.__class__ is bool:
         x1 = int(x1)
     if x2.__class__ is bool:
         x2 = int(x2)
     if isinstance(x1, _Tensor) and x1.dtype is torch.bool:  # NumPy: bool - bool raises too
         raise TypeError("subtract: boolean subtract is not supported; use logical_xor.")
-    return torch.subtract(x1, x2)
+    return torch.sub(x1, x2)
 
 
-def multiply(x1, x2):
+def subtract(x1, x2):
+    result = None
     try:
-        result = torch.mul(x1, x2)
-        d = result.dtype
-        if d is x1.dtype and (x2.__class__ in _WEAK or x2.dtype is d):
-            return result
-    except (TypeError, AttributeError):
-        return _promote(torch.mul, x1, x2)
-    return _promote(torch.mul, x1, x2, result)
+        if x2.__class__ in _WEAK:
+            result = torch.sub(x1, x2)
+            if result.dtype is x1.dtype:
+                return result
+        elif x1.dtype is x2.dtype:
+            return torch.sub(x1, x2)
+    except (TypeError, AttributeError, RuntimeError):  # RuntimeError: a Python bool
+        pass
+    return _promote(_sub, x1, x2, result)
 
 
 def _maximum(x1, x2):
@@ -585,20 +604,6 @@ argmax = _arg_extremum(torch.argmax)
 argmin = _arg_extremum(torch.argmin)
 
 
-def argsort(x, axis=-1):
-    x = _t(x)
-    if axis is None:
-        x, axis = x.reshape(-1), 0
-    return torch.argsort(x, dim=axis, stable=True).to(torch.int32)
-
-
-def sort(x, axis=-1):
-    x = _t(x)
-    if axis is None:
-        x, axis = x.reshape(-1), 0
-    return torch.sort(x, dim=axis, stable=True).values
-
-
 def count_nonzero(x, axis=None):
     return torch.count_nonzero(_t(x), dim=_axes(axis)).to(torch.int32)
 
@@ -719,16 +724,6 @@ def size(x):
     return _t(x).numel() if not hasattr(x, "shape") else _math.prod(x.shape)
 
 
-def top_k(x, k, sorted=True):
-    x = _t(x)
-    if x.dtype is torch.bool:
-        order = torch.argsort(x.to(torch.uint8), dim=-1, descending=True, stable=True)
-    else:
-        order = torch.argsort(x, dim=-1, descending=True, stable=True)
-    order = order[..., :k]
-    return torch.gather(x, -1, order), order.to(torch.int32)
-
-
 # -- linear algebra -----------------------------------------------------------------
 def _same_dtype(*xs):
     """The tensors of ``xs`` cast to lamina's result dtype of them all."""
@@ -739,17 +734,23 @@ def _same_dtype(*xs):
 
 def matmul(x1, x2):
     try:
-        if x1.dtype is x2.dtype:
+        if x1.dtype is x2.dtype and x1.dtype.is_floating_point:
             return torch.matmul(x1, x2)
     except AttributeError:
         pass
-    return _bool_safe(torch.matmul, *_same_dtype(x1, x2))
+    return _any_dtype(torch.matmul, *_same_dtype(x1, x2))
 
 
-def _bool_safe(fn, x1, x2):
+def _any_dtype(fn, x1, x2):
+    """``fn`` (a matrix product) on any dtype: bool through ints; ints through float64
+    off the CPU, where torch has no integer kernels (exact up to 2**53)."""
+    if x1.dtype.is_floating_point:
+        return fn(x1, x2)
     if x1.dtype is torch.bool:
-        return fn(x1.to(torch.int32), x2.to(torch.int32)) != 0
-    return fn(x1, x2)
+        return _any_dtype(fn, x1.to(torch.int32), x2.to(torch.int32)) != 0
+    if x1.device.type in ("cpu", "meta"):
+        return fn(x1, x2)
+    return torch.round(fn(x1.to(torch.float64), x2.to(torch.float64))).to(x1.dtype)
 
 
 def dot(x1, x2):
@@ -757,14 +758,14 @@ def dot(x1, x2):
     if x1.ndim == 0 or x2.ndim == 0:
         return multiply(x1, x2)
     if x2.ndim <= 2:
-        return _bool_safe(torch.matmul, x1, x2)
-    return _bool_safe(lambda a, b: torch.tensordot(a, b, dims=([a.ndim - 1], [b.ndim - 2])),
+        return _any_dtype(torch.matmul, x1, x2)
+    return _any_dtype(lambda a, b: torch.tensordot(a, b, dims=([a.ndim - 1], [b.ndim - 2])),
                       x1, x2)
 
 
 def vdot(x1, x2):
     x1, x2 = _same_dtype(x1, x2)
-    return _bool_safe(torch.dot, x1.reshape(-1), x2.reshape(-1))
+    return _any_dtype(torch.dot, x1.reshape(-1), x2.reshape(-1))
 
 
 def outer(x1, x2):
@@ -782,7 +783,7 @@ def tensordot(x1, x2, axes=2):
         a = [a] if isinstance(a, int) else list(a)
         b = [b] if isinstance(b, int) else list(b)
         axes = ([i % x1.ndim for i in a], [i % x2.ndim for i in b])
-    return _bool_safe(lambda u, v: torch.tensordot(u, v, dims=axes), x1, x2)
+    return _any_dtype(lambda u, v: torch.tensordot(u, v, dims=axes), x1, x2)
 
 
 def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
@@ -813,41 +814,15 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
 
 def einsum(subscripts, *operands):
     operands = _same_dtype(*operands)
-    if operands and operands[0].dtype is torch.bool:
-        return torch.einsum(subscripts, *[o.to(torch.int32) for o in operands]) != 0
-    return torch.einsum(subscripts, *operands)
+    dtype = operands[0].dtype if operands else None
+    if dtype is None or dtype.is_floating_point or (
+            dtype is not torch.bool and operands[0].device.type in ("cpu", "meta")):
+        return torch.einsum(subscripts, *operands)
+    if dtype is torch.bool:
+        return einsum(subscripts, *[o.to(torch.int32) for o in operands]) != 0
+    return torch.round(torch.einsum(subscripts, *[o.to(torch.float64) for o in operands])
+                       ).to(dtype)
 
 
 def trace(x, offset=0, axis1=0, axis2=1):
     return sum(torch.diagonal(_t(x), offset, axis1, axis2), axis=-1)
-
-
-def diff(a, n=1, axis=-1):
-    a = _t(a)
-    if a.dtype is torch.bool:
-        for _ in range(n):
-            a = torch.ne(torch.narrow(a, axis, 1, builtins.max(a.shape[axis] - 1, 0)),
-                         torch.narrow(a, axis, 0, builtins.max(a.shape[axis] - 1, 0)))
-        return a
-    return torch.diff(a, n=n, dim=axis)
-
-
-def digitize(x, bins):
-    x, bins = _same_dtype(x, bins)
-    if bins.ndim != 1:
-        raise ValueError(f"digitize: bins must be 1-D; received shape {tuple(bins.shape)}.")
-    increasing = torch.bucketize(x, bins, right=True)
-    if bins.shape[0] < 2:
-        return increasing.to(torch.int32)
-    decreasing = bins.shape[0] - torch.searchsorted(torch.flip(bins, (0,)), x, right=True)
-    return torch.where(bins[-1] < bins[0], decreasing, increasing).to(torch.int32)
-
-
-def bincount(x, weights=None, minlength=0):
-    x = _t(x)
-    if weights is None:
-        return torch.bincount(x, minlength=minlength).to(torch.int32)
-    x, weights = _align(x, _t(weights))
-    target = weights.dtype
-    out = torch.bincount(x, weights=weights.to(torch.float64), minlength=minlength)
-    return out.to(target)
