@@ -50,7 +50,7 @@ class Node:
     """
 
     __slots__ = ("fn", "args", "kwargs", "name", "inputs", "outputs", "flat_outputs",
-                 "direct", "layer", "_probes", "_rebuild")
+                 "direct", "layer", "public_outputs", "_probes", "_rebuild")
 
     def __init__(self, fn, args, kwargs, name, direct=False, layer=None):
         self.fn = fn
@@ -68,6 +68,7 @@ class Node:
         self.inputs = inputs
         self.outputs = None
         self.flat_outputs = None
+        self.public_outputs = None
         self._rebuild = None
 
     def call(self, substitute):
@@ -296,6 +297,66 @@ def graph_inputs(outputs):
     return found
 
 
+class Program:
+    """A recorded graph compiled for repeated evaluation: ``Program(inputs, outputs)``.
+
+    ``run(values)`` takes one concrete value per input (in the order of ``inputs``)
+    and returns ``outputs`` with every symbolic tensor replaced by its value. The
+    node order and argument substitutions are worked out once, here. Raises a
+    ValueError naming an input the outputs need that is not among ``inputs``.
+
+    >>> import numpy as np
+    >>> from lamina import backend as K
+    >>> x = K.Input((2,)); y = K.exp(x) * 2.0
+    >>> program = Program([x], y)
+    >>> K.convert_to_numpy(program.run([np.zeros((1, 2), "float32")])).tolist()
+    [[2.0, 2.0]]
+    """
+
+    def __init__(self, inputs, outputs):
+        self.inputs = list(inputs)
+        self.outputs = outputs
+        self.nodes = topological_nodes(outputs)
+        slots = {id(t): i for i, t in enumerate(self.inputs)}
+        for t in graph_inputs(outputs):
+            if id(t) not in slots:
+                names = ", ".join(repr(i.name) for i in self.inputs) or "none"
+                raise ValueError(f"The outputs depend on the input {t.name!r} (shape {t.shape}), "
+                                 f"which is not among the given inputs ({names}).")
+        steps = []
+        for node in self.nodes:
+            leaves, rebuild = tree.flatten((node.args, node.kwargs))
+            holes = [(i, slots[id(v)]) for i, v in enumerate(leaves)
+                     if isinstance(v, SymbolicTensor)]
+            out_slots = []
+            for i, t in enumerate(node.flat_outputs):
+                if isinstance(t, SymbolicTensor):
+                    slots[id(t)] = len(slots)
+                    out_slots.append((i, slots[id(t)]))
+            steps.append((node.fn, leaves, rebuild, holes, out_slots))
+        self._steps = steps
+        self._size = len(slots)
+        out_leaves, self._rebuild_outputs = tree.flatten(outputs)
+        self._output_slots = [slots[id(t)] if isinstance(t, SymbolicTensor) else None
+                              for t in out_leaves]
+        self._output_constants = out_leaves
+
+    def run(self, values):
+        env = [None] * self._size
+        env[:len(values)] = values
+        for fn, leaves, rebuild, holes, out_slots in self._steps:
+            filled = list(leaves)
+            for i, slot in holes:
+                filled[i] = env[slot]
+            args, kwargs = rebuild(filled)
+            flat = tree.flatten(fn(*args, **kwargs))[0]
+            for i, slot in out_slots:
+                env[slot] = flat[i]
+        return self._rebuild_outputs([
+            env[slot] if slot is not None else constant
+            for slot, constant in zip(self._output_slots, self._output_constants)])
+
+
 def evaluate(outputs, feed):
     """Compute ``outputs`` (a structure of symbolic tensors) from concrete values.
 
@@ -308,22 +369,8 @@ def evaluate(outputs, feed):
     >>> K.convert_to_numpy(evaluate(y, {x: np.ones((1, 2), "float32")})).tolist()
     [[3.0, 3.0]]
     """
-    values = {id(k): v for k, v in feed.items()}
-    results = {}
-
-    def value_of(t):
-        if t.node is None:
-            try:
-                return values[id(t)]
-            except KeyError:
-                raise ValueError(f"evaluate: no value given for the input {t.name!r} "
-                                 f"(shape {t.shape}), which the outputs depend on.") from None
-        return results[id(t.node)][t.index]
-
-    for node in topological_nodes(outputs):
-        results[id(node)] = tree.flatten(node.call(value_of))[0]
-    return tree.map_structure(
-        lambda t: value_of(t) if isinstance(t, SymbolicTensor) else t, outputs)
+    inputs = list(feed)
+    return Program(inputs, outputs).run([feed[t] for t in inputs])
 
 
 def num_elements(shape):
