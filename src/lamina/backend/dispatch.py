@@ -26,7 +26,7 @@ sequences holding tensors and are searched.
 
 >>> from lamina import backend as K
 >>> K.add.__name__, K.add.__module__
-('add', 'lamina.backend')
+('add', 'lamina.backend.ops.math')
 """
 
 import inspect
@@ -237,7 +237,7 @@ def _param_sources(sig):
             "{" + ", ".join(keyword) + "}", " or ".join(checks) or "False", defaults)
 
 
-def make_function(spec, impl, static=False, wrap_errors=True, module="lamina.backend"):
+def make_function(spec, impl, static=False, wrap_errors=True):
     """Build the public K function for ``spec`` (a function whose signature and docstring
     define it) calling ``impl`` (the engine's implementation)."""
     name = spec.__name__
@@ -251,18 +251,22 @@ def make_function(spec, impl, static=False, wrap_errors=True, module="lamina.bac
         body = (f"        try:\n            return {call}\n"
                 f"        except Exception as _e:\n"
                 f"            raise _fail(_info, _e, {pos}, {kw}) from _e\n")
-    source = (f"def _make():\n"
+    hidden = {"_impl": impl, "_info": info, "_SPECIAL": _SPECIAL, "_slow": _slow,
+              "_fail": _fail, "_has_special": has_special, **defaults}
+    source = (f"def _make({', '.join(hidden)}):\n"
               f"    def {name}({params}):\n"
               f"        if {check}:\n"
               f"            return _slow(_info, {pos}, {kw})\n"
               f"{body}"
               f"    return {name}\n")
-    namespace = {"_impl": impl, "_info": info, "_SPECIAL": _SPECIAL, "_slow": _slow,
-                 "_fail": _fail, "_has_special": has_special, **defaults}
-    exec(compile(source, f"<lamina.backend.{name}>", "exec"), namespace)
-    function = namespace["_make"]()
+    # Compiled in the specification's module, so that the function's globals and
+    # __module__ are the module's (doctest finds its example there); everything the
+    # body uses is a closure variable, nothing is added to the module.
+    namespace = {}
+    exec(compile(source, f"<lamina.backend.{name}>", "exec"), spec.__globals__, namespace)
+    function = namespace["_make"](**hidden)
     function.__doc__ = spec.__doc__
-    function.__module__ = module
+    function.__module__ = spec.__module__
     function.__qualname__ = name
     function.__wrapped_spec__ = spec
     function._lamina_op = info

@@ -7,7 +7,7 @@ import numpy as np
 from lamina.backend import dtypes as _dtypes
 from lamina.backend import tree as _tree
 
-probe_fills = ((83, 89),)
+probe_fills = ((83, 157),)
 tensor_types = (jax.Array,)
 
 

@@ -7,7 +7,7 @@ from lamina.backend import config as _config
 from lamina.backend import dtypes as _dtypes
 from lamina.backend import tree as _tree
 
-probe_fills = ((83, 89),)
+probe_fills = ((83, 157),)
 tensor_types = (torch.Tensor,)
 
 TORCH_DTYPES = {
