@@ -12,10 +12,10 @@ traced value, runs the code, and collects the new values (DESIGN.md, principle 4
 
 >>> from lamina import backend as K
 >>> v = K.Variable([1.0, 2.0], name="v")
->>> v.assign_add([1.0, 1.0]); K.convert_to_numpy(v).tolist()
+>>> _ = v.assign_add([1.0, 1.0]); K.convert_to_numpy(v).tolist()
 [2.0, 3.0]
 >>> with K.VariableScope({v: K.zeros(2)}) as scope:
-...     v.assign(v + 5.0)
+...     _ = v.assign(v + 5.0)
 >>> K.convert_to_numpy(scope.values[v]).tolist(), K.convert_to_numpy(v).tolist()
 ([5.0, 5.0], [2.0, 3.0])
 """
@@ -51,7 +51,7 @@ class VariableScope:
     >>> from lamina import backend as K
     >>> v = K.Variable(1.0)
     >>> with K.VariableScope() as s:
-    ...     v.assign(3.0)
+    ...     _ = v.assign(3.0)
     >>> float(K.convert_to_numpy(s.values[v])), float(K.convert_to_numpy(v))
     (3.0, 1.0)
     """
