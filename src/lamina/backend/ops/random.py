@@ -25,7 +25,7 @@ from lamina.backend import dtypes as _dtypes
 from lamina.backend.ops import core as _core
 from lamina.backend.ops import math as _math
 from lamina.backend import symbolic as _symbolic
-from lamina.backend.dispatch import has_special as _has_special
+from lamina.backend import tree as _tree
 from lamina.backend.variables import Variable as _Variable
 
 
@@ -102,13 +102,24 @@ def _seed_pair(seed):
     raise TypeError(f"seed must be None, an int or a SeedGenerator; received {seed!r}.")
 
 
+def _has_symbolic(value):
+    """True when ``value`` is or holds a symbolic tensor (a Variable is concrete)."""
+    return _tree.any_leaf(lambda v: isinstance(v, _symbolic.SymbolicTensor), value)
+
+
+def _unwrap(value):
+    """``value`` with every Variable replaced by its current value."""
+    return _tree.map_structure(lambda v: v.value if isinstance(v, _Variable) else v, value)
+
+
 def _draw(kind, shape, dtype, seed, **params):
     from lamina.backend import engine
     if isinstance(shape, int):
         shape = (shape,)
-    if _has_special(shape) or _has_special(params):
+    if _has_symbolic(shape) or _has_symbolic(params):
         return _symbolic.record(lambda shape, **p: _draw(kind, shape, dtype, seed, **p),
                                 (shape,), params, name=kind)
+    params = _unwrap(params)
     shape = tuple(int(d) for d in shape)
     dtype = _dtypes.standardize_dtype(dtype)
     return engine.random_draw(kind, shape, dtype, _seed_pair(seed), **params)
@@ -182,10 +193,10 @@ def categorical(logits, num_samples, dtype="int32", seed=None):
     (2, 7)
     """
     from lamina.backend import engine
-    if _has_special(logits):
+    if _has_symbolic(logits):
         return _symbolic.record(lambda lg: categorical(lg, num_samples, dtype, seed),
                                 (logits,), {}, name="categorical")
-    logits = logits.value if isinstance(logits, _Variable) else logits
+    logits = engine.convert_to_tensor(_unwrap(logits))
     return engine.random_categorical(logits, int(num_samples), _dtypes.standardize_dtype(dtype),
                                      _seed_pair(seed))
 
@@ -198,9 +209,9 @@ def shuffle(x, axis=0, seed=None):
     [0, 1, 2, 3, 4]
     """
     from lamina.backend import engine
-    if _has_special(x):
+    if _has_symbolic(x):
         return _symbolic.record(lambda v: shuffle(v, axis, seed), (x,), {}, name="shuffle")
-    x = x.value if isinstance(x, _Variable) else x
+    x = _unwrap(x)
     return engine.random_shuffle(engine.convert_to_tensor(x), axis, _seed_pair(seed))
 
 
