@@ -60,13 +60,14 @@ class OpInfo:
     """What the dispatcher knows about one K function."""
 
     __slots__ = ("name", "impl", "static", "wrap_errors", "function", "tensor_positions",
-                 "tensor_keywords")
+                 "tensor_keywords", "convert_lists")
 
-    def __init__(self, name, impl, static, wrap_errors):
+    def __init__(self, name, impl, static, wrap_errors, convert_lists=True):
         self.name = name
         self.impl = impl
         self.static = static
         self.wrap_errors = wrap_errors
+        self.convert_lists = convert_lists
         self.function = None
         self.tensor_positions = ()
         self.tensor_keywords = ()
@@ -127,7 +128,9 @@ def _slow(info, args, kwargs):
     if tree.any_leaf(_is_symbolic, (args, kwargs)):
         from lamina.backend import symbolic
         return symbolic.record(info.function, args, kwargs, name=info.name, direct=info.static)
-    args, kwargs = _lists_to_tensors(info, _unwrap(args), _unwrap(kwargs))
+    args, kwargs = _unwrap(args), _unwrap(kwargs)
+    if info.convert_lists:
+        args, kwargs = _lists_to_tensors(info, args, kwargs)
     return info.impl(*args, **kwargs)
 
 
@@ -237,11 +240,11 @@ def _param_sources(sig):
             "{" + ", ".join(keyword) + "}", " or ".join(checks) or "False", defaults)
 
 
-def make_function(spec, impl, static=False, wrap_errors=True):
+def make_function(spec, impl, static=False, wrap_errors=True, convert_lists=True):
     """Build the public K function for ``spec`` (a function whose signature and docstring
     define it) calling ``impl`` (the engine's implementation)."""
     name = spec.__name__
-    info = OpInfo(name, impl, static, wrap_errors)
+    info = OpInfo(name, impl, static, wrap_errors, convert_lists)
     tensor_positions, tensor_keywords, params, call_args, pos, kw, check, defaults = \
         _param_sources(inspect.signature(spec))
     info.tensor_positions, info.tensor_keywords = tensor_positions, tensor_keywords
@@ -280,13 +283,14 @@ def _missing(name, engine_name):
     return unavailable
 
 
-def op(spec=None, *, static=False, wrap_errors=True):
+def op(spec=None, *, static=False, wrap_errors=True, convert_lists=True):
     """Decorator: make the public K function for the specification ``spec``, bound to
     the selected engine's implementation of the same name.
 
     ``static=True`` marks a function of metadata only (``shape``, ``ndim``): on
     symbolic tensors it is evaluated directly, not abstractly. ``wrap_errors=False``
     keeps exceptions as they are (for functions that call user code, like ``cond``).
+    ``convert_lists=False`` passes nested lists through unconverted (``is_tensor``).
 
     >>> from lamina.backend.dispatch import op
     >>> @op
@@ -298,5 +302,6 @@ def op(spec=None, *, static=False, wrap_errors=True):
     def build(spec):
         from lamina.backend import engine
         impl = getattr(engine, spec.__name__, None) or _missing(spec.__name__, engine.name)
-        return make_function(spec, impl, static=static, wrap_errors=wrap_errors)
+        return make_function(spec, impl, static=static, wrap_errors=wrap_errors,
+                             convert_lists=convert_lists)
     return build(spec) if spec is not None else build

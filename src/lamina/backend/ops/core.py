@@ -34,7 +34,7 @@ def convert_to_numpy(x):
     """
 
 
-@_op
+@_op(convert_lists=False)
 def is_tensor(x):
     """True when ``x`` is a tensor of the engine (or a symbolic tensor or a Variable).
 
