@@ -1,12 +1,17 @@
 """lamina: a Keras-style deep-learning library whose one backend K runs on JAX, PyTorch and NumPy.
 
 >>> import lamina
->>> from lamina import backend as K
->>> K.backend() in ("jax", "torch", "numpy")
-True
+>>> from lamina import backend as K, layers, Model, Input
+>>> x = Input((4,))
+>>> model = Model(x, layers.Dense(2)(x))
+>>> model.count_params()
+10
 """
 
-from lamina import backend, utils  # noqa: F401
+from lamina import backend  # noqa: F401
+from lamina import activations, constraints, initializers, ops, random, regularizers  # noqa: F401
+from lamina import layers, models, utils  # noqa: F401
 from lamina.backend import Input, Variable  # noqa: F401
+from lamina.models import Model, Sequential  # noqa: F401
 
 __version__ = "0.1.0"

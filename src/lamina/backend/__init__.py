@@ -69,8 +69,10 @@ def clear_session():
     >>> from lamina import backend as K
     >>> K.clear_session()
     """
+    from lamina.backend import naming
     from lamina.backend.ops import random as _random
     _random.reset_global_generator()
+    naming.reset()
     for hook in _clear_session_hooks:
         hook()
 

@@ -200,7 +200,8 @@ def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
             raise ValueError(f"Input: every dimension must be a non-negative int or None; "
                              f"received shape {tuple(batch_shape)}.")
     dtype = dtypes.standardize_dtype(dtype)
-    return SymbolicTensor(batch_shape, dtype, name=name or f"input_{next(_uids)}")
+    from lamina.backend.naming import unique_name
+    return SymbolicTensor(batch_shape, dtype, name=name or unique_name("input_layer"))
 
 
 def _probe_pair(node, fills):

@@ -1,0 +1,10 @@
+"""Layers: the ``Layer`` base class and the built-in layers.
+
+>>> from lamina import layers
+>>> layers.Dense(4).units
+4
+"""
+
+from lamina.layers.core import *  # noqa: F401,F403
+from lamina.layers.layer import InputSpec, Layer  # noqa: F401
+from lamina.models.functional import InputLayer  # noqa: F401,E402

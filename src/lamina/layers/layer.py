@@ -1,0 +1,558 @@
+"""Layer: the base class of every layer and model.
+
+A layer is written as an ordinary stateful object (DESIGN.md, principle 4):
+
+- ``__init__(self, ...)`` stores the settings that do not depend on the input;
+- ``build(self, input_shape)`` runs automatically before the first call, with the
+  input's shape (a tuple with None for unknown dimensions) or, when the layer is
+  called on a list of tensors, the list of their shapes, and creates the weights;
+- ``call(self, inputs, training=None, mask=None)`` computes the output with K
+  functions.
+
+Every ``K.Variable`` stored on the layer — as an attribute, in ``__init__``,
+``build`` or later, also inside lists, tuples and dicts — is a weight, and so are
+the weights of every layer stored on it.
+
+Called on concrete tensors a layer computes at once. Called on symbolic tensors it
+records one graph node (see :mod:`lamina.backend.symbolic`) whose function returns
+the outputs, the losses the call added (``add_loss``, the activity regularizer)
+and the output mask; all three are symbolic tensors of the same graph, so a model
+evaluates them together.
+
+>>> from lamina import backend as K, layers
+>>> class Scale(layers.Layer):
+...     def build(self, input_shape):
+...         self.w = K.Variable(K.ones((input_shape[-1],)), name="w")
+...     def call(self, inputs):
+...         return inputs * self.w
+>>> layer = Scale()
+>>> y = layer(K.Input((4,)))
+>>> y.shape, len(layer.weights), layer.count_params()
+((None, 4), 1, 4)
+"""
+
+import functools
+import inspect
+import re
+import threading
+
+import numpy as np
+
+from lamina import backend as K
+from lamina.backend import symbolic, tree
+from lamina.backend.naming import unique_name
+from lamina.backend.symbolic import SymbolicTensor
+
+_state = threading.local()
+
+
+def _snake_case(name):
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+class CallContext:
+    """State shared by the layers of one outermost call: the training flag and the
+    losses added during the call (collected for the training step)."""
+
+    def __init__(self, training):
+        self.training = training
+        self.losses = []
+
+
+def current_context():
+    """The CallContext of the call in progress, or None."""
+    return getattr(_state, "context", None)
+
+
+class _ContextScope:
+    def __init__(self, training):
+        self.context = current_context()
+        self.owner = self.context is None
+        if self.owner:
+            self.context = CallContext(training)
+
+    def __enter__(self):
+        if self.owner:
+            _state.context = self.context
+        return self.context
+
+    def __exit__(self, *exc):
+        if self.owner:
+            _state.context = None
+        return False
+
+
+def _is_symbolic(structure):
+    return tree.any_leaf(lambda v: isinstance(v, SymbolicTensor), structure)
+
+
+def _shape_of(structure):
+    return tree.map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else None,
+                              structure)
+
+
+def _accepts(fn, name):
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+
+
+class InputSpec:
+    """What a layer accepts: rank (``ndim``, ``min_ndim``, ``max_ndim``) and known sizes
+    of given axes (``axes={-1: 784}``). Checked at every call, symbolic or eager.
+
+    >>> InputSpec(min_ndim=2, axes={-1: 8}).ndim is None
+    True
+    """
+
+    def __init__(self, ndim=None, min_ndim=None, max_ndim=None, axes=None, dtype=None):
+        self.ndim = ndim
+        self.min_ndim = min_ndim
+        self.max_ndim = max_ndim
+        self.axes = dict(axes or {})
+        self.dtype = dtype
+
+    def check(self, layer, shape):
+        rank = len(shape)
+        where = f"{type(layer).__name__} layer {layer.name!r}"
+        if self.ndim is not None and rank != self.ndim:
+            raise ValueError(f"{where} expects inputs of rank {self.ndim}. "
+                             f"Received input shape {shape}.")
+        if self.min_ndim is not None and rank < self.min_ndim:
+            raise ValueError(f"{where} expects inputs of rank >= {self.min_ndim}. "
+                             f"Received input shape {shape}.")
+        if self.max_ndim is not None and rank > self.max_ndim:
+            raise ValueError(f"{where} expects inputs of rank <= {self.max_ndim}. "
+                             f"Received input shape {shape}.")
+        for axis, size in self.axes.items():
+            if size is None or -rank > axis or axis >= rank:
+                continue
+            if shape[axis] is not None and shape[axis] != size:
+                name = "last dimension" if axis == -1 else f"dimension {axis}"
+                raise ValueError(f"{where} expects a {name} of {size}. "
+                                 f"Received input shape {shape}.")
+
+
+class Layer:
+    """The base class of layers: see the module docstring for the contract.
+
+    ``Layer(trainable=True, name=None, dtype=None, input_shape=None)``;
+    ``input_shape`` (without the batch) lets the first layer of a Sequential
+    build the model.
+
+    >>> from lamina import backend as K, layers
+    >>> class MyDense(layers.Layer):
+    ...     def __init__(self, units=32):
+    ...         super(MyDense, self).__init__()
+    ...         self.units = units
+    ...     def build(self, input_shape):
+    ...         self.w = K.variable(K.random_normal(shape=[input_shape[-1], self.units]))
+    ...         self.b = K.Variable(K.zeros((self.units,)))
+    ...         self.a = K.Variable(K.zeros((self.units,)), trainable=False)
+    ...     def call(self, inputs):
+    ...         return K.dot(inputs, self.w) + self.b
+    >>> layer = MyDense(3)
+    >>> layer(K.ones((2, 5))).shape[-1], layer.count_params()
+    (3, 21)
+    >>> [len(layer.trainable_weights), len(layer.non_trainable_weights)]
+    [2, 1]
+    """
+
+    # Attributes that hold layers without owning them (graph bookkeeping).
+    _untracked_attributes = frozenset({"_inbound_nodes", "_init_arguments"})
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None:
+            return
+
+        @functools.wraps(init)
+        def recording_init(self, *args, **kw):
+            if "_init_arguments" not in self.__dict__:
+                object.__setattr__(self, "_init_arguments", (init, args, dict(kw)))
+            init(self, *args, **kw)
+
+        cls.__init__ = recording_init
+
+    def __init__(self, trainable=True, name=None, dtype=None, input_shape=None,
+                 batch_input_shape=None, input_dim=None, activity_regularizer=None, **kwargs):
+        allowed = {"batch_size", "autocast", "input_length"}
+        unknown = set(kwargs) - allowed
+        if unknown:
+            raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) "
+                            f"{sorted(unknown)}.")
+        object.__setattr__(self, "_layer_ready", False)
+        self.name = name if name is not None else unique_name(_snake_case(type(self).__name__))
+        self._trainable = bool(trainable)
+        self.dtype = K.standardize_dtype(dtype) if dtype is not None else K.floatx()
+        self.built = False
+        self.input_spec = None
+        self.supports_masking = False
+        self._added_weights = []
+        self._inbound_nodes = []
+        self._last_losses = []
+        self._symbolic_losses = []
+        if isinstance(activity_regularizer, str):
+            from lamina import regularizers
+            activity_regularizer = regularizers.get(activity_regularizer)
+        self.activity_regularizer = activity_regularizer
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
+        if batch_input_shape is not None:
+            self._batch_input_shape = tuple(batch_input_shape)
+        elif input_shape is not None:
+            self._batch_input_shape = (kwargs.get("batch_size"),) + tuple(
+                (input_shape,) if isinstance(input_shape, int) else input_shape)
+        else:
+            self._batch_input_shape = None
+        object.__setattr__(self, "_layer_ready", True)
+
+    def __setattr__(self, name, value):
+        if not self.__dict__.get("_layer_ready", False) and name not in (
+                "_layer_ready", "_init_arguments") and isinstance(value, (K.Variable, Layer)):
+            Layer.__init__(self)  # a subclass stored a weight before calling super().__init__()
+        object.__setattr__(self, name, value)
+
+    # -- the contract --------------------------------------------------------
+    def build(self, input_shape):
+        """Create the weights; called once with the input shape(s)."""
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        """The computation; the base class returns its inputs unchanged."""
+        return inputs
+
+    def compute_mask(self, inputs, mask=None):
+        """The output mask: the input mask when the layer supports masking, else None."""
+        return mask if self.supports_masking else None
+
+    # -- calling -------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        if not args:
+            if "inputs" not in kwargs:
+                raise TypeError(f"{type(self).__name__} layer {self.name!r}: call it on a "
+                                "tensor (or a list of tensors).")
+            args = (kwargs.pop("inputs"),)
+        inputs = args[0]
+        self._check_inputs(inputs)
+        if _is_symbolic((args, kwargs)):
+            return self._symbolic_call(args, kwargs)
+        with _ContextScope(kwargs.get("training")):
+            outputs, _, _ = self._run(args, kwargs)
+        return outputs
+
+    def _check_inputs(self, inputs):
+        for leaf in tree.flatten(inputs)[0]:
+            if not hasattr(leaf, "shape"):
+                if isinstance(leaf, (int, float, bool, np.number)):
+                    continue
+                raise TypeError(
+                    f"{type(self).__name__} layer {self.name!r} expects tensors as inputs; "
+                    f"received {leaf!r} of type {type(leaf).__name__}.")
+        if self.input_spec is not None and not isinstance(inputs, (list, tuple, dict)):
+            self.input_spec.check(self, tuple(inputs.shape))
+
+    def _maybe_build(self, inputs):
+        if not self.built:
+            shapes = _shape_of(inputs)
+            self.build(shapes)
+            self.built = True
+
+    def _run(self, args, kwargs):
+        """Build if needed, call, apply the activity regularizer; return
+        (outputs, losses added by this call, output mask)."""
+        self._maybe_build(args[0])
+        context = current_context()
+        kwargs = dict(kwargs)
+        if _accepts(self.call, "training"):
+            if kwargs.get("training") is None:
+                kwargs["training"] = context.training if context is not None else None
+        else:
+            kwargs.pop("training", None)
+        mask = kwargs.get("mask")
+        if not _accepts(self.call, "mask"):
+            kwargs.pop("mask", None)
+        start = len(context.losses) if context is not None else 0
+        self._current_losses = []
+        try:
+            outputs = self.call(*args, **kwargs)
+        except Exception as e:
+            raise self._call_error(e, args[0]) from e
+        if self.activity_regularizer is not None:
+            for out in tree.flatten(outputs)[0]:
+                self.add_loss(K.divide(self.activity_regularizer(out),
+                                       K.cast(K.shape(out)[0], K.dtype(out))))
+        losses = self._current_losses
+        self._last_losses = losses
+        if context is not None:
+            del context.losses[start:]
+            context.losses.extend(losses)
+        output_mask = self.compute_mask(args[0], mask)
+        return outputs, losses, output_mask
+
+    def _call_error(self, error, inputs):
+        if getattr(error, "_lamina_layer", False) or isinstance(error, (KeyboardInterrupt,)):
+            return error
+        shapes = _shape_of(inputs)
+        cls = TypeError if isinstance(error, TypeError) else ValueError
+        new = cls(f"{type(self).__name__} layer {self.name!r} could not be called on inputs "
+                  f"of shape {shapes}: {error}")
+        new._lamina_layer = True
+        return new
+
+    def _symbolic_call(self, args, kwargs):
+        inputs = args[0]
+        masks = tree.map_structure(lambda t: getattr(t, "_keras_mask", None), inputs)
+        if "mask" not in kwargs and tree.any_leaf(lambda m: m is not None, masks):
+            kwargs = dict(kwargs, mask=masks)
+        self._maybe_build(inputs)
+
+        def run(*a, **k):
+            with _ContextScope(None):
+                return self._run(a, k)
+
+        outputs, losses, output_mask = symbolic.record(run, args, kwargs, name=self.name,
+                                                       layer=self)
+        node = next((leaf.node for leaf in tree.flatten(outputs)[0]
+                     if isinstance(leaf, SymbolicTensor)), None)
+        if node is not None:
+            node.public_outputs = outputs
+            self._inbound_nodes.append(node)
+        self._symbolic_losses = list(losses)
+        if output_mask is not None:
+            for out, m in zip(tree.flatten(outputs)[0], tree.flatten(output_mask)[0]):
+                if isinstance(out, SymbolicTensor):
+                    out._keras_mask = m
+        return outputs
+
+    # -- weights -------------------------------------------------------------
+    def add_weight(self, name=None, shape=None, initializer=None, dtype=None, trainable=True,
+                   regularizer=None, constraint=None):
+        """Create a weight, track it and return it.
+
+        ``initializer`` is a name (``"glorot_uniform"``), an Initializer, or a
+        callable ``(shape, dtype) -> tensor``; floats default to glorot_uniform,
+        other dtypes to zeros.
+
+        >>> from lamina import layers
+        >>> layer = layers.Layer()
+        >>> w = layer.add_weight(name="w", shape=(2, 3), initializer="ones")
+        >>> w.shape, layer.count_params()
+        ((2, 3), 6)
+        """
+        from lamina import constraints, initializers, regularizers
+        dtype = K.standardize_dtype(dtype) if dtype is not None else self.dtype
+        shape = () if shape is None else tuple(int(d) for d in shape)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.startswith(("float", "bfloat")) else "zeros"
+        init = initializers.get(initializer)
+        variable = K.Variable(lambda: init(shape, dtype=dtype), trainable=trainable,
+                              name=name or f"weight_{len(self._added_weights)}", dtype=dtype,
+                              regularizer=regularizers.get(regularizer),
+                              constraint=constraints.get(constraint))
+        self._added_weights.append(variable)
+        return variable
+
+    def _own_variables(self):
+        found, seen = [], set()
+
+        def visit(value):
+            if isinstance(value, K.Variable):
+                if id(value) not in seen:
+                    seen.add(id(value))
+                    found.append(value)
+            elif isinstance(value, (list, tuple)):
+                for v in value:
+                    visit(v)
+            elif isinstance(value, dict):
+                for v in value.values():
+                    visit(v)
+
+        for key, value in self.__dict__.items():
+            if key != "_added_weights":
+                visit(value)
+        visit(self._added_weights)
+        return found
+
+    def _sublayers(self):
+        found, seen = [], set()
+
+        def visit(value):
+            if isinstance(value, Layer):
+                if id(value) not in seen and value is not self:
+                    seen.add(id(value))
+                    found.append(value)
+            elif isinstance(value, (list, tuple)):
+                for v in value:
+                    visit(v)
+            elif isinstance(value, dict):
+                for v in value.values():
+                    visit(v)
+
+        skip = self._untracked_attributes
+        for key, value in self.__dict__.items():
+            if key not in skip:
+                visit(value)
+        return found
+
+    @property
+    def weights(self):
+        """Every weight: the layer's own, then its sub-layers', each once."""
+        out, seen = [], set()
+        for v in self._own_variables() + [w for layer in self._sublayers() for w in layer.weights]:
+            if id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        return out
+
+    variables = weights
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self._sublayers():
+            layer.trainable = value
+
+    @property
+    def trainable_weights(self):
+        """The weights that training updates (none when ``trainable`` is False)."""
+        if not self.trainable:
+            return []
+        own = [v for v in self._own_variables() if v.trainable]
+        subs = [w for layer in self._sublayers() for w in layer.trainable_weights]
+        return _unique(own + subs)
+
+    trainable_variables = trainable_weights
+
+    @property
+    def non_trainable_weights(self):
+        """The weights that training does not update."""
+        trainable = {id(v) for v in self.trainable_weights}
+        return [v for v in self.weights if id(v) not in trainable]
+
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self):
+        """The weights' values as a list of NumPy arrays."""
+        return [v.numpy() for v in self.weights]
+
+    def set_weights(self, weights):
+        """Set the weights from a list of arrays, in the order of ``weights``."""
+        own = self.weights
+        if len(weights) != len(own):
+            raise ValueError(f"{type(self).__name__} layer {self.name!r}: set_weights expects "
+                             f"a list of {len(own)} arrays; received {len(weights)}.")
+        for variable, value in zip(own, weights):
+            value = np.asarray(value)
+            if tuple(value.shape) != variable.shape:
+                raise ValueError(
+                    f"{type(self).__name__} layer {self.name!r}: weight {variable.name!r} has "
+                    f"shape {variable.shape}; received an array of shape {tuple(value.shape)}.")
+        for variable, value in zip(own, weights):
+            variable.assign(np.asarray(value))
+
+    def count_params(self):
+        """The number of scalars in all weights."""
+        return int(sum(int(np.prod(v.shape)) for v in self.weights))
+
+    # -- losses --------------------------------------------------------------
+    def add_loss(self, loss):
+        """Add a loss term (a scalar tensor, symbolic or concrete) computed in ``call``."""
+        if not hasattr(self, "_current_losses"):
+            self._current_losses = []
+        self._current_losses.append(loss)
+
+    @property
+    def losses(self):
+        """The losses added by the last call (this layer's and its sub-layers'), then the
+        weight-regularizer penalties."""
+        collected = list(self._last_losses)
+        for layer in self._sublayers():
+            collected.extend(layer._last_losses)
+        return collected + self.regularization_losses()
+
+    def regularization_losses(self):
+        """The penalties of the weights that have a regularizer."""
+        return [v.regularizer(v) for v in self.weights if v.regularizer is not None]
+
+    # -- graph ---------------------------------------------------------------
+    def _single_node(self, what):
+        if not self._inbound_nodes:
+            raise AttributeError(f"{type(self).__name__} layer {self.name!r} has no {what}: it "
+                                 "has not been called on a symbolic tensor.")
+        if len(self._inbound_nodes) > 1:
+            raise AttributeError(f"{type(self).__name__} layer {self.name!r} has been called "
+                                 f"{len(self._inbound_nodes)} times; its {what} is ambiguous. "
+                                 "Use the tensors its calls returned.")
+        return self._inbound_nodes[0]
+
+    @property
+    def input(self):
+        """The symbolic input of the layer's only call."""
+        args = self._single_node("input").args
+        return args[0]
+
+    @property
+    def output(self):
+        """The symbolic output of the layer's only call."""
+        return self._single_node("output").public_outputs
+
+    def compute_output_shape(self, input_shape):
+        """The output shape for ``input_shape``, by abstract evaluation of ``call``."""
+        def as_input(shape):
+            return symbolic.Input(batch_shape=tuple(shape), dtype=self.dtype)
+
+        is_list = isinstance(input_shape, list) or (
+            isinstance(input_shape, tuple) and input_shape and
+            isinstance(input_shape[0], (tuple, list)))
+        inputs = [as_input(s) for s in input_shape] if is_list else as_input(input_shape)
+        self._maybe_build(inputs)
+
+        def run(x):
+            with _ContextScope(None):
+                return self._run((x,), {})[0]
+
+        outputs = symbolic.record(run, (inputs,), {}, name=self.name)
+        return tree.map_structure(lambda t: t.shape, outputs)
+
+    # -- configuration -------------------------------------------------------
+    def get_config(self):
+        """The constructor arguments, captured when the layer was created."""
+        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        captured = self.__dict__.get("_init_arguments")
+        if captured is not None:
+            init, args, kwargs = captured
+            bound = inspect.signature(init).bind_partial(self, *args, **kwargs)
+            for key, value in list(bound.arguments.items())[1:]:
+                parameter = inspect.signature(init).parameters[key]
+                if parameter.kind is parameter.VAR_KEYWORD:
+                    config.update(value)
+                elif parameter.kind is not parameter.VAR_POSITIONAL:
+                    config[key] = value
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        """A new layer from the output of ``get_config``."""
+        return cls(**config)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _unique(values):
+    seen, out = set(), []
+    for v in values:
+        if id(v) not in seen:
+            seen.add(id(v))
+            out.append(v)
+    return out
+

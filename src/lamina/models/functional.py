@@ -1,0 +1,181 @@
+"""Functional: a model defined by the graph between symbolic inputs and outputs.
+
+``Model(inputs, outputs)`` walks the recorded graph once: every layer call and every
+K function applied between layers (the article's inline dropout) is a node. K
+functions become :class:`OpLayer` entries of ``model.layers`` so that they show in
+``summary()`` and ``plot_model()`` and are saved with the model. Calling the model
+runs a compiled :class:`~lamina.backend.symbolic.Program` of the graph.
+
+>>> from lamina import backend as K, layers, Model, Input
+>>> x = Input((4,))
+>>> h = layers.Dense(3, activation="relu")(x)
+>>> y = K.sigmoid(h) * 2.0
+>>> model = Model(x, y)
+>>> [type(layer).__name__ for layer in model.layers]
+['InputLayer', 'Dense', 'OpLayer', 'OpLayer']
+>>> model(K.ones((2, 4))).shape[-1]
+3
+"""
+
+from lamina.backend import symbolic, tree
+from lamina.backend.symbolic import SymbolicTensor
+from lamina.layers.layer import Layer
+from lamina.models.model import Model
+
+
+class InputLayer(Layer):
+    """The layer standing for a model input in ``model.layers`` and ``summary()``.
+
+    >>> from lamina import Input
+    >>> InputLayer(Input((3,), name="features")).name
+    'features'
+    """
+
+    def __init__(self, input_tensor=None, name=None, **kwargs):
+        super().__init__(name=name or input_tensor.name, dtype=input_tensor.dtype)
+        self.input_tensor = input_tensor
+        self.batch_shape = tuple(input_tensor.shape)
+        self.built = True
+
+    @property
+    def output(self):
+        return self.input_tensor
+
+    def get_config(self):
+        return {"name": self.name, "batch_shape": self.batch_shape, "dtype": self.dtype}
+
+
+class OpLayer(Layer):
+    """A K function applied to symbolic tensors between layers, shown as a layer.
+
+    ``function`` is the K function's name (``"multiply"``); the node it stands for
+    holds the call's arguments.
+    """
+
+    def __init__(self, node, name=None):
+        super().__init__(name=name or node.name)
+        self.node = node
+        self.function = getattr(node.fn, "__name__", node.name)
+        self.built = True
+        self._inbound_nodes = [node]
+
+    def get_config(self):
+        return {"name": self.name, "function": self.function}
+
+
+def _layer_of(node, cache):
+    if node.layer is not None:
+        return node.layer
+    if id(node) not in cache:
+        cache[id(node)] = OpLayer(node)
+    return cache[id(node)]
+
+
+def _check_structure(value, what):
+    leaves = tree.flatten(value)[0]
+    if not leaves:
+        raise ValueError(f"Model: {what} must hold at least one symbolic tensor.")
+    for leaf in leaves:
+        if not isinstance(leaf, SymbolicTensor):
+            raise TypeError(f"Model: every one of the {what} must be a symbolic tensor (from "
+                            f"Input() or a layer call); received {leaf!r} of type "
+                            f"{type(leaf).__name__}.")
+    return leaves
+
+
+class Functional(Model):
+    """A model of the graph from ``inputs`` to ``outputs`` (tensors, lists or dicts)."""
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        Layer.__init__(self, name=name, trainable=trainable)
+        flat_inputs = _check_structure(inputs, "inputs")
+        flat_outputs = _check_structure(outputs, "outputs")
+        for t in flat_inputs:
+            if t.node is not None:
+                raise ValueError(f"Model: the input {t.name!r} is not an Input() tensor but the "
+                                 f"output of {t.node.name!r}; pass the Input() tensors.")
+        self._inputs_struct = inputs
+        self._outputs_struct = outputs
+        self._flat_inputs = flat_inputs
+        self._flat_outputs = flat_outputs
+        self._program = symbolic.Program(flat_inputs, outputs)
+        self._input_layers = [InputLayer(t) for t in flat_inputs]
+        cache = {}
+        graph_layers = []
+        for node in self._program.nodes:
+            layer = _layer_of(node, cache)
+            if all(layer is not seen for seen in graph_layers):
+                graph_layers.append(layer)
+        self._graph_layers = graph_layers
+        self._nodes = self._program.nodes
+        names = {}
+        for layer in self._input_layers + graph_layers:
+            if layer.name in names and names[layer.name] is not layer:
+                raise ValueError(f"Model: the layer name {layer.name!r} is used by two "
+                                 "layers; every layer of a model needs a unique name.")
+            names[layer.name] = layer
+        self.built = True
+
+    # -- structure -----------------------------------------------------------
+    @property
+    def layers(self):
+        """The input layers, then every layer and K function of the graph in call order."""
+        return self._input_layers + self._graph_layers
+
+    @property
+    def inputs(self):
+        return list(self._flat_inputs)
+
+    @property
+    def outputs(self):
+        return list(self._flat_outputs)
+
+    @property
+    def input(self):
+        return self._inputs_struct
+
+    @property
+    def output(self):
+        return self._outputs_struct
+
+    def _sublayers(self):
+        return [layer for layer in self._graph_layers if not isinstance(layer, OpLayer)]
+
+    @property
+    def input_names(self):
+        return [t.name for t in self._flat_inputs]
+
+    @property
+    def output_names(self):
+        return [getattr(t.node, "name", t.name) for t in self._flat_outputs]
+
+    # -- running -------------------------------------------------------------
+    def _feed(self, inputs):
+        if isinstance(inputs, dict):
+            missing = [n for n in self.input_names if n not in inputs]
+            if missing:
+                raise ValueError(f"Model {self.name!r}: no value for the input(s) {missing}; "
+                                 f"received keys {sorted(inputs)}.")
+            return [inputs[n] for n in self.input_names]
+        flat = tree.flatten(inputs)[0] if isinstance(inputs, (list, tuple)) else [inputs]
+        if len(flat) != len(self._flat_inputs):
+            raise ValueError(f"Model {self.name!r} expects {len(self._flat_inputs)} input(s) "
+                             f"({', '.join(self.input_names)}); received {len(flat)}.")
+        return flat
+
+    def call(self, inputs, training=None, mask=None):
+        values = self._feed(inputs)
+        for value, t in zip(values, self._flat_inputs):
+            shape = tuple(getattr(value, "shape", ()))
+            if len(shape) != len(t.shape) or any(
+                    a is not None and b is not None and a != b for a, b in zip(t.shape, shape)):
+                raise ValueError(f"Model {self.name!r}: input {t.name!r} expects shape "
+                                 f"{t.shape}; received {shape}.")
+        return self._program.run(values)
+
+    def _maybe_build(self, inputs):
+        self.built = True
+
+    def get_config(self):
+        return {"name": self.name, "layers": [layer.name for layer in self.layers]}
+

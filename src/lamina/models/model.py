@@ -1,0 +1,62 @@
+"""Model: a layer that groups layers, with training and inspection on top.
+
+``Model(inputs, outputs, name=None)`` builds a :class:`Functional` model from the
+graph between symbolic tensors. Subclassing ``Model`` works like subclassing
+``Layer``: create layers in ``__init__`` and use them in ``call``.
+
+>>> from lamina import backend as K, layers, Model
+>>> class TwoLayers(Model):
+...     def __init__(self):
+...         super().__init__()
+...         self.hidden = layers.Dense(8, activation="relu")
+...         self.out = layers.Dense(2)
+...     def call(self, inputs):
+...         return self.out(self.hidden(inputs))
+>>> model = TwoLayers()
+>>> model(K.ones((3, 5))).shape[-1], len(model.weights)
+(2, 4)
+"""
+
+from lamina.layers.layer import Layer
+
+
+class Model(Layer):
+    """A group of layers. ``Model(inputs, outputs)`` gives a functional model; a subclass
+    defines ``call``."""
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (len(args) >= 2 or "outputs" in kwargs or "inputs" in kwargs):
+            from lamina.models.functional import Functional
+            return Functional.__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, **kwargs):
+        Layer.__init__(self, **kwargs)
+
+    @property
+    def layers(self):
+        """The layers stored on the model, in the order they were assigned."""
+        return self._sublayers()
+
+    def get_layer(self, name=None, index=None):
+        """The layer called ``name``, or the one at position ``index`` of ``layers``."""
+        layers = self.layers
+        if index is not None:
+            if not -len(layers) <= index < len(layers):
+                raise ValueError(f"Model {self.name!r}: get_layer index {index} is out of range; "
+                                 f"the model has {len(layers)} layers.")
+            return layers[index]
+        if name is None:
+            raise ValueError("get_layer: give a name or an index.")
+        for layer in layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"Model {self.name!r} has no layer named {name!r}; its layers are "
+                         f"{[layer.name for layer in layers]}.")
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False):
+        """Print the Keras table of layers, output shapes and parameter counts."""
+        from lamina.utils.summary import print_summary
+        print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
+                      expand_nested=expand_nested, show_trainable=show_trainable)
