@@ -2,18 +2,20 @@
 
 Results follow NumPy's values and lamina's dtype table (:mod:`lamina.backend.dtypes`),
 the same as the numpy engine (:mod:`lamina.backend.numpy_api`). torch already agrees
-with the table on most pairs (Python scalars are weak, int with float gives the float),
-so each binary function runs torch first and only checks the result's dtype: when it
-equals both inputs' dtypes (or one input is a Python scalar), it is right. The other
-cases (a 0-d tensor, which torch treats as weak; bool with a Python int; mixed ints)
-go to :func:`_promote`, which casts to the table's dtype.
+with the table when both tensors have one dtype, and when a Python scalar leaves the
+tensor's dtype unchanged (torch's scalars are weak too), so a binary function checks
+just that and calls torch. The other cases (mixed dtypes; a 0-d tensor, which torch
+treats as weak and the table does not; bool with a Python int) go to :func:`_promote`,
+which casts to the table's dtype.
 
 Inputs may be torch tensors, NumPy arrays, Python scalars or nested lists: anything
 that is not a tensor goes through ``convert_to_tensor`` (which also moves it to the
-``meta`` device during shape inference).
+``meta`` device during shape inference), and such CPU tensors are moved to the device
+of the other operands (:func:`_align`).
 
-Unsigned types wider than uint8 have little kernel support in torch; functions on them
-may raise where NumPy would compute.
+Deviations from NumPy: integer matrix products off the CPU run in float64 (torch has
+no integer GPU kernels), exact up to 2**53; unsigned types wider than uint8 have
+little kernel support in torch, so functions on them may raise.
 
 >>> import torch
 >>> add(torch.ones(2, dtype=torch.int32), torch.ones(2)).dtype
