@@ -8,3 +8,4 @@
 from lamina.layers.core import *  # noqa: F401,F403
 from lamina.layers.layer import InputSpec, Layer  # noqa: F401
 from lamina.models.functional import InputLayer  # noqa: F401,E402
+from lamina.layers.normalization import BatchNormalization, GroupNormalization, LayerNormalization, UnitNormalization  # noqa: F401
