@@ -33,6 +33,16 @@ from lamina.backend import dtypes, tree
 from lamina.backend.variables import VariableScope
 
 _uids = itertools.count()
+_probing = [0]  # > 0 while a node is evaluated on probes for shape inference
+
+
+def is_probing():
+    """True while shape inference runs a function on probe values (not real data).
+
+    >>> is_probing()
+    False
+    """
+    return _probing[0] > 0
 
 
 def _engine():
@@ -85,6 +95,16 @@ class Node:
         except KeyError:
             pass
         engine = _engine()
+        _probing[0] += 1
+        try:
+            result = self._probe_result(engine, fill)
+        finally:
+            _probing[0] -= 1
+        flat, self._rebuild = tree.flatten(result)
+        self._probes[fill] = flat
+        return flat
+
+    def _probe_result(self, engine, fill):
         with VariableScope(read=lambda v: engine.probe_variable(v._storage_value())):
             if self.direct:
                 result = self.call(lambda t: t.probe(fill))
@@ -93,9 +113,7 @@ class Node:
                     lambda v: v.probe(fill) if isinstance(v, SymbolicTensor) else v,
                     (self.args, self.kwargs))
                 result = engine.abstract_eval(self.fn, args, kwargs)
-        flat, self._rebuild = tree.flatten(result)
-        self._probes[fill] = flat
-        return flat
+        return result
 
     def __repr__(self):
         return f"<Node {self.name} inputs={len(self.inputs)}>"

@@ -195,7 +195,6 @@ class Layer:
         self._added_weights = []
         self._inbound_nodes = []
         self._last_losses = []
-        self._symbolic_losses = []
         if isinstance(activity_regularizer, str):
             from lamina import regularizers
             activity_regularizer = regularizers.get(activity_regularizer)
@@ -287,7 +286,8 @@ class Layer:
                 self.add_loss(K.divide(self.activity_regularizer(out),
                                        K.cast(K.shape(out)[0], K.dtype(out))))
         losses = self._current_losses
-        self._last_losses = losses
+        if not symbolic.is_probing():
+            self._last_losses = losses
         if context is not None:
             del context.losses[start:]
             context.losses.extend(losses)
@@ -322,7 +322,7 @@ class Layer:
         if node is not None:
             node.public_outputs = outputs
             self._inbound_nodes.append(node)
-        self._symbolic_losses = list(losses)
+        self._last_losses = list(losses)
         if output_mask is not None:
             for out, m in zip(tree.flatten(outputs)[0], tree.flatten(output_mask)[0]):
                 if isinstance(out, SymbolicTensor):

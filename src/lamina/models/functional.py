@@ -18,6 +18,7 @@ runs a compiled :class:`~lamina.backend.symbolic.Program` of the graph.
 """
 
 from lamina.backend import symbolic, tree
+from lamina.backend.naming import unique_name
 from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.layer import Layer
 from lamina.models.model import Model
@@ -53,7 +54,7 @@ class OpLayer(Layer):
     """
 
     def __init__(self, node, name=None):
-        super().__init__(name=name or node.name)
+        super().__init__(name=name or unique_name(node.name))
         self.node = node
         self.function = getattr(node.fn, "__name__", node.name)
         self.built = True

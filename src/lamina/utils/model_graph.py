@@ -62,10 +62,10 @@ def _activation_name(layer):
 def _graph_rows(model, expand_nested):
     """Rows for a functional model: one per input layer, layer and K function."""
     from lamina.models.functional import InputLayer, OpLayer
-    producer = {}  # id(tensor) -> row name
+    producer = {}  # id(tensor) -> names of the rows it comes from
     rows, by_layer = [], {}
     for layer, tensor in zip(model._input_layers, model._flat_inputs):
-        producer[id(tensor)] = layer.name
+        producer[id(tensor)] = [layer.name]
         rows.append(LayerRow(layer.name, "InputLayer", layer, [tuple(tensor.shape)],
                              [tuple(tensor.shape)], tensor.dtype))
     for node in model._nodes:
@@ -75,13 +75,19 @@ def _graph_rows(model, expand_nested):
         outputs = [t for t in tree.flatten(public)[0] if isinstance(t, SymbolicTensor)]
         inbound = []
         for t in node.inputs:
-            source = producer.get(id(t))
-            if source is not None and source not in inbound and not t.static:
-                inbound.append(source)
+            for source in producer.get(id(t), ()):
+                if source not in inbound:
+                    inbound.append(source)
         input_shapes = [tuple(t.shape) for t in node.inputs if not t.static]
+        if not outputs or all(t.static for t in outputs):
+            # Shape arithmetic (K.shape(x)[0]) is metadata, not a layer: link through it.
+            for t in tree.flatten(node.outputs)[0]:
+                if isinstance(t, SymbolicTensor):
+                    producer[id(t)] = inbound
+            continue
         for t in tree.flatten(node.outputs)[0]:
             if isinstance(t, SymbolicTensor):
-                producer[id(t)] = layer.name
+                producer[id(t)] = [layer.name]
         row = by_layer.get(id(layer))
         if row is None:
             total, trainable = _param_counts(layer)
