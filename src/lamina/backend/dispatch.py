@@ -131,7 +131,12 @@ def _slow(info, args, kwargs):
     args, kwargs = _unwrap(args), _unwrap(kwargs)
     if info.convert_lists:
         args, kwargs = _lists_to_tensors(info, args, kwargs)
-    return info.impl(*args, **kwargs)
+    if not info.wrap_errors:
+        return info.impl(*args, **kwargs)
+    try:
+        return info.impl(*args, **kwargs)
+    except Exception as e:
+        raise _fail(info, e, args, kwargs) from e
 
 
 def describe(value):

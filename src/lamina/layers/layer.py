@@ -304,6 +304,19 @@ class Layer:
         new._lamina_layer = True
         return new
 
+    def _diagnose(self, args, kwargs, error):
+        """The error to report when shape inference of a call failed: run ``call`` once more
+        on the symbolic tensors themselves, so that the K function that fails reports the
+        symbolic shapes (None for unknown sizes) rather than the probe sizes."""
+        kwargs = {k: v for k, v in kwargs.items()
+                  if k not in ("training", "mask") or _accepts(self.call, k)}
+        try:
+            with _ContextScope(None):
+                self.call(*args, **kwargs)
+        except Exception as symbolic_error:
+            return self._call_error(symbolic_error, args[0])
+        return error
+
     def _symbolic_call(self, args, kwargs):
         inputs = args[0]
         masks = tree.map_structure(lambda t: getattr(t, "_keras_mask", None), inputs)
@@ -315,8 +328,11 @@ class Layer:
             with _ContextScope(None):
                 return self._run(a, k)
 
-        outputs, losses, output_mask = symbolic.record(run, args, kwargs, name=self.name,
-                                                       layer=self)
+        try:
+            outputs, losses, output_mask = symbolic.record(run, args, kwargs, name=self.name,
+                                                           layer=self)
+        except Exception as error:
+            raise self._diagnose(args, kwargs, error) from error
         node = next((leaf.node for leaf in tree.flatten(outputs)[0]
                      if isinstance(leaf, SymbolicTensor)), None)
         if node is not None:
@@ -531,6 +547,7 @@ class Layer:
         if captured is not None:
             init, args, kwargs = captured
             bound = inspect.signature(init).bind_partial(self, *args, **kwargs)
+            bound.apply_defaults()
             for key, value in list(bound.arguments.items())[1:]:
                 parameter = inspect.signature(init).parameters[key]
                 if parameter.kind is parameter.VAR_KEYWORD:
