@@ -5,3 +5,4 @@
 """
 
 from lamina.utils.random_seed import set_random_seed  # noqa: F401
+from lamina.utils.plot_model import plot_model  # noqa: F401
