@@ -67,10 +67,16 @@ def resolve_engine():
     True
     """
     file_config = _read_config_file()
-    for key in ("floatx", "epsilon", "image_data_format"):
+    setters = {"floatx": set_floatx, "epsilon": set_epsilon,
+               "image_data_format": set_image_data_format}
+    for key, setter in setters.items():
         if key in file_config:
-            {"floatx": set_floatx, "epsilon": set_epsilon,
-             "image_data_format": set_image_data_format}[key](file_config[key])
+            try:
+                setter(file_config[key])
+            except ValueError as e:
+                path = os.path.join(lamina_home(), "lamina.json")
+                raise ValueError(f"lamina: bad {key!r} in the configuration file {path}: {e}") \
+                    from None
     name = os.environ.get("LAMINA_BACKEND") or file_config.get("backend")
     source = "LAMINA_BACKEND" if os.environ.get("LAMINA_BACKEND") else "lamina.json"
     if name is None:

@@ -261,8 +261,20 @@ def make_function(spec, impl, static=False, wrap_errors=True, convert_lists=True
                 f"            raise _fail(_info, _e, {pos}, {kw}) from _e\n")
     hidden = {"_impl": impl, "_info": info, "_SPECIAL": _SPECIAL, "_slow": _slow,
               "_fail": _fail, "_has_special": has_special, **defaults}
+    fast = ""
+    fast_path = getattr(impl, "same_dtype_fast_path", None)
+    if fast_path is not None and call_args == "x1, x2":
+        # Two tensors of the engine's own class and the same dtype: no promotion can
+        # differ from the table, so the library function is called directly.
+        hidden["_raw"], hidden["_T"] = fast_path
+        fast = ("        if x1.__class__ is _T and x2.__class__ is _T and x1.dtype is x2.dtype:\n"
+                "            try:\n"
+                "                return _raw(x1, x2)\n"
+                "            except Exception as _e:\n"
+                "                raise _fail(_info, _e, (x1, x2), {}) from _e\n")
     source = (f"def _make({', '.join(hidden)}):\n"
               f"    def {name}({params}):\n"
+              f"{fast}"
               f"        if {check}:\n"
               f"            return _slow(_info, {pos}, {kw})\n"
               f"{body}"

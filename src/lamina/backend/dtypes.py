@@ -165,3 +165,22 @@ def float_result(dtype):
     """
     dtype = standardize_dtype(dtype)
     return dtype if dtype in FLOAT_TYPES else config.floatx()
+
+
+def numpy_dtype(dtype):
+    """The NumPy dtype for a lamina dtype; bfloat16 comes from the ml_dtypes package.
+
+    >>> numpy_dtype("float16")
+    dtype('float16')
+    """
+    name = standardize_dtype(dtype)
+    if name != "bfloat16":
+        import numpy as np
+        return np.dtype(name)
+    try:
+        import ml_dtypes
+    except ImportError:
+        raise TypeError("bfloat16 NumPy arrays need the ml_dtypes package "
+                        "(pip install ml_dtypes; jax installs it).") from None
+    import numpy as np
+    return np.dtype(ml_dtypes.bfloat16)

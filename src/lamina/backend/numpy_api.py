@@ -38,7 +38,9 @@ def implement(xp):
     array_types = (np.ndarray, np.generic) if is_numpy else None
 
     def dt(dtype):
-        return None if dtype is None else xp.dtype(dtypes.standardize_dtype(dtype))
+        if dtype is None:
+            return None
+        return dtypes.numpy_dtype(dtype) if is_numpy else xp.dtype(dtypes.standardize_dtype(dtype))
 
     def convert_to_tensor(x, dtype=None, sparse=None):
         if dtype is not None:
@@ -91,6 +93,8 @@ def implement(xp):
             except AttributeError:
                 pass
             return _promoted(fn, x1, x2, result)
+        if is_numpy:
+            op.same_dtype_fast_path = (fn, np.ndarray)
         return op
 
     def _promoted(fn, x1, x2, result):

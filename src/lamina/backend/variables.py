@@ -71,9 +71,8 @@ class VariableScope:
             return value
 
     def write(self, variable, value):
-        if variable not in self.values or variable not in self.assigned:
-            if variable not in self.assigned:
-                self.assigned.append(variable)
+        if all(v is not variable for v in self.assigned):
+            self.assigned.append(variable)
         self.values[variable] = value
 
     def __enter__(self):

@@ -112,56 +112,44 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
                                indices_are_sorted=sorted)
 
 
-def _bind_variables(args, argnums):
-    """Split ``args`` into the values to differentiate and a function that re-binds them."""
-    from lamina.backend.variables import Variable, VariableScope
+def value_and_grad(fn, argnums=0, has_aux=False):
+    """``jax.value_and_grad`` over lamina arguments: Variables among the differentiated
+    arguments are bound to the traced values while ``fn`` runs, and the gradients come
+    back in the arguments' own structure (lamina's tree order, not JAX's sorted keys)."""
+    from lamina.backend.variables import Variable, VariableScope, current_scope
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
-    def value_of(v):
-        return v.value if isinstance(v, Variable) else v
-
-    primals = [_tree.map_structure(value_of, args[i]) for i in nums]
-
-    def call(fn, values, other_args):
-        bindings = {}
-        full = list(other_args)
-        for i, vals in zip(nums, values):
-            leaves, _ = _tree.flatten(args[i])
-            val_leaves = _tree.flatten(vals)[0]
-            for orig, val in zip(leaves, val_leaves):
-                if isinstance(orig, Variable):
-                    bindings[orig] = val
-            full[i] = _tree.flatten(args[i])[1](
-                [orig if isinstance(orig, Variable) else val
-                 for orig, val in zip(leaves, val_leaves)])
-        if not bindings:
-            return fn(*full)
-        from lamina.backend.variables import current_scope
-        outer = current_scope()
-        merged = dict(outer.values) if outer is not None else {}
-        merged.update(bindings)
-        with VariableScope(merged, read=outer.read if outer is not None else None) as scope:
-            out = fn(*full)
-        if outer is not None:
-            for v in scope.assigned:
-                if v not in bindings:
-                    outer.write(v, scope.values[v])
-        return out
-
-    return nums, primals, call
-
-
-def value_and_grad(fn, argnums=0, has_aux=False):
     def wrapped(*args):
-        nums, primals, call = _bind_variables(args, argnums)
-        positions = tuple(range(len(nums)))
+        flats = [_tree.flatten(args[i]) for i in nums]
+        primals = [[v.value if isinstance(v, Variable) else v for v in leaves]
+                   for leaves, _ in flats]
 
         def inner(*values):
-            return call(fn, values, args)
+            full = list(args)
+            bindings = {}
+            for i, (leaves, rebuild), vals in zip(nums, flats, values):
+                for orig, val in zip(leaves, vals):
+                    if isinstance(orig, Variable):
+                        bindings[orig] = val
+                full[i] = rebuild([orig if isinstance(orig, Variable) else val
+                                   for orig, val in zip(leaves, vals)])
+            if not bindings:
+                return fn(*full)
+            outer = current_scope()
+            merged = dict(outer.values) if outer is not None else {}
+            merged.update(bindings)
+            with VariableScope(merged, read=outer.read if outer is not None else None) as scope:
+                out = fn(*full)
+            if outer is not None:
+                for v in scope.assigned:
+                    if v not in bindings:
+                        outer.write(v, scope.values[v])
+            return out
 
-        out = jax.value_and_grad(inner, argnums=positions, has_aux=has_aux)(*primals)
-        value, grads = out
-        return value, (grads[0] if isinstance(argnums, int) else grads)
+        value, grads = jax.value_and_grad(inner, argnums=tuple(range(len(nums))),
+                                          has_aux=has_aux)(*primals)
+        grads = [rebuild(list(g)) for (_, rebuild), g in zip(flats, grads)]
+        return value, (grads[0] if isinstance(argnums, int) else tuple(grads))
     return wrapped
 
 
