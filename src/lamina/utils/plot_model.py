@@ -341,7 +341,7 @@ def _render(graph, path, fmt, dpi):
     ax.set_ylim(height, 0)
     ax.set_axis_off()
     _draw_graph(ax, graph, _MARGIN, _MARGIN)
-    with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 42}):
+    with matplotlib.rc_context({"svg.fonttype": "none", "pdf.fonttype": 3}):
         fig.savefig(path, format=fmt, dpi=dpi, facecolor="white")
 
 
