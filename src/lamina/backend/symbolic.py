@@ -278,7 +278,7 @@ def topological_nodes(outputs):
     ['exp', 'add']
     """
     order, state = [], {}
-    stack = [(t.node, False) for t in tree.flatten(outputs)[0]
+    stack = [(t.node, False) for t in reversed(tree.flatten(outputs)[0])
              if isinstance(t, SymbolicTensor) and t.node is not None]
     while stack:
         node, done = stack.pop()
