@@ -223,6 +223,7 @@ def layered_layout(sizes, edges, rankdir="TB", rank_gap=40.0, node_gap=28.0, dum
                     weights.append(0.25)
             for v, xv in zip(order[r], isotonic_place(desired, weights, offsets_of[r])):
                 x[v] = xv
+    _straighten(x, order, rank_of, across, is_dummy, preds, succs, chains, node_gap)
     lo = min((x[v] - across[v] / 2 for v in range(total)), default=0.0)
     hi = max((x[v] + across[v] / 2 for v in range(total)), default=0.0)
     x = [xv - lo + margin for xv in x]
@@ -254,6 +255,43 @@ def layered_layout(sizes, edges, rankdir="TB", rank_gap=40.0, node_gap=28.0, dum
     width, height = (across_extent, along_extent) if not lr else (along_extent, across_extent)
     return Layout(centers, [tuple(map(float, s)) for s in sizes], rank, routes, float(width),
                   float(height), rankdir)
+
+
+def _straighten(x, order, rank_of, across, is_dummy, preds, succs, chains, node_gap):
+    """Final touch: make chain links and long edges exactly straight where that fits."""
+    where = {v: (r, i) for r, rank in enumerate(order) for i, v in enumerate(rank)}
+
+    def fits(v, target):
+        r, i = where[v]
+        rank = order[r]
+        if i > 0:
+            u = rank[i - 1]
+            if x[u] + (across[u] + across[v]) / 2 + _gap(u, v, is_dummy, node_gap) > target + 1e-6:
+                return False
+        if i + 1 < len(rank):
+            u = rank[i + 1]
+            if target + (across[u] + across[v]) / 2 + _gap(v, u, is_dummy, node_gap) > x[u] + 1e-6:
+                return False
+        return True
+
+    for _ in range(2):
+        for chain in chains.values():
+            dummies = chain[1:-1]
+            if not dummies:
+                u, v = chain
+                if len(succs[u]) == 1 and len(preds[v]) == 1 and abs(x[u] - x[v]) > 1e-6:
+                    if fits(v, x[u]):
+                        x[v] = x[u]
+                    elif fits(u, x[v]):
+                        x[u] = x[v]
+                continue
+            candidates = sorted({x[d] for d in dummies} | {x[chain[0]], x[chain[-1]]},
+                                key=lambda c: sum(abs(x[d] - c) for d in dummies))
+            for c in candidates:
+                if all(fits(d, c) for d in dummies):
+                    for d in dummies:
+                        x[d] = c
+                    break
 
 
 def _gap(a, b, is_dummy, node_gap):

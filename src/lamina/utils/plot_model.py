@@ -15,7 +15,8 @@ ModelPlot('...tiny.dot')
 >>> print(open(path).read())  # doctest: +NORMALIZE_WHITESPACE
 digraph "tiny" {
   graph [rankdir=TB, dpi=200, compound=true, nodesep=0.4, ranksep=0.45];
-  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, fillcolor="#e8eef8", color="#4a6fa5"];
+  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];
+  node [fillcolor="#e8eef8", color="#4a6fa5"];
   edge [color="#555555", arrowsize=0.7];
   n0 [label="x (InputLayer)\\nShape: (None, 4)", fillcolor="#e3f2e1", color="#5b8c5a"];
   n1 [label="out (Dense)\\nInput shape: (None, 4)\\nOutput shape: (None, 2)\\nActivation: relu"];
@@ -214,8 +215,8 @@ def model_to_dot_text(graph, name, rankdir, dpi):
     lines = [f'digraph "{_dot_escape(name)}" {{',
              f"  graph [rankdir={rankdir}, dpi={dpi}, compound=true, nodesep=0.4, "
              f"ranksep=0.45];",
-             f'  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, '
-             f'fillcolor="{fill}", color="{edge}"];',
+             '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10];',
+             f'  node [fillcolor="{fill}", color="{edge}"];',
              f'  edge [color="{_ARROW}", arrowsize=0.7];']
     lines += _dot_body(graph, "  ")
     lines.append("}")
