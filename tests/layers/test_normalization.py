@@ -232,6 +232,21 @@ def test_batch_norm_in_a_functional_model_follows_the_training_flag():
                                rtol=RTOL, atol=1e-4)
 
 
+def test_batch_norm_uses_the_mask_an_embedding_propagates_in_a_model():
+    from lamina.models.functional import Functional
+
+    inputs = K.Input((4,), dtype="int32")
+    embedding = layers.Embedding(5, 3, mask_zero=True)
+    bn = layers.BatchNormalization(momentum=0.0)
+    outputs = bn(embedding(inputs))
+    assert outputs._keras_mask is not None  # the mask passes through
+    ids = np.array([[1, 2, 0, 0], [3, 4, 4, 0]], "int32")
+    Functional(inputs, outputs)(K.convert_to_tensor(ids), training=True)
+    kept = embedding.embeddings.numpy()[ids[ids > 0]]
+    np.testing.assert_allclose(bn.moving_mean.numpy(), kept.mean(0), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(bn.moving_variance.numpy(), kept.var(0), rtol=1e-4, atol=1e-5)
+
+
 # -- symbolic shapes -----------------------------------------------------------
 @pytest.mark.parametrize("make,shape", [
     (lambda: layers.BatchNormalization(), (5, 4)),
