@@ -46,7 +46,8 @@ def test_penalty_matches_numpy(regularizer, reference):
 
 
 def test_orthogonal_regularizer_is_zero_for_orthogonal_rows_and_checks_rank():
-    assert float(to_np(regularizers.OrthogonalRegularizer(1.0)(K.eye(4)))) == 0.0
+    orthonormal_columns = K.convert_to_tensor(np.eye(5, 3, dtype="float32"))
+    assert float(to_np(regularizers.OrthogonalRegularizer(1.0, "columns")(orthonormal_columns))) == 0.0
     with pytest.raises(ValueError, match=r"OrthogonalRegularizer.*rank 2.*\(2, 2, 2\)"):
         regularizers.OrthogonalRegularizer()(K.ones((2, 2, 2)))
     with pytest.raises(ValueError, match="mode must be 'rows' or 'columns'.*'diagonal'"):
