@@ -107,18 +107,23 @@ def _unwrap(value):
     return value
 
 
+def _numbers_only(value):
+    return not tree.any_leaf(lambda v: hasattr(v, "shape"), value)
+
+
 def _lists_to_tensors(info, args, kwargs):
-    """Nested lists given for tensor arguments become tensors (Python floats -> floatx)."""
+    """Nested lists of numbers given for tensor arguments become tensors (Python floats ->
+    floatx). A list holding tensors (``K.stack([a, b])``) is left to the engine."""
     convert = None
     for i in info.tensor_positions:
-        if i < len(args) and args[i].__class__ is list:
+        if i < len(args) and args[i].__class__ is list and _numbers_only(args[i]):
             if convert is None:
                 from lamina.backend import engine
                 convert = engine.convert_to_tensor
                 args = list(args)
             args[i] = convert(args[i])
     for k in info.tensor_keywords:
-        if kwargs.get(k).__class__ is list:
+        if kwargs.get(k).__class__ is list and _numbers_only(kwargs[k]):
             from lamina.backend import engine
             kwargs = dict(kwargs, **{k: engine.convert_to_tensor(kwargs[k])})
     return args, kwargs

@@ -355,7 +355,8 @@ def implement(xp):
 
     def top_k(x, k, sorted=True):
         x = tensor(x)
-        order = xp.argsort(-x, axis=-1)[..., :k] if is_numpy else None
+        key = x.astype(np.int64) if x.dtype.kind in "ub" else x
+        order = xp.argsort(-key, axis=-1, kind="stable")[..., :k] if is_numpy else None
         if order is None:
             import jax
             return tuple(jax.lax.top_k(x, k)[i].astype(x.dtype if i == 0 else xp.int32)

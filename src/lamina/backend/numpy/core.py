@@ -86,7 +86,13 @@ def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
 
 
 def vectorized_map(function, elements):
-    return np.stack([function(e) for e in elements])
+    from lamina.backend import tree
+    leaves = tree.flatten(elements)[0]
+    results = [function(tree.map_structure(lambda a: a[i], elements))
+               for i in range(len(leaves[0]))]
+    flat = [tree.flatten(r) for r in results]
+    stacked = [np.stack([f[0][j] for f in flat]) for j in range(len(flat[0][0]))]
+    return flat[0][1](stacked)
 
 
 def slice(inputs, start_indices, shape):

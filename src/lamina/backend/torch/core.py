@@ -43,23 +43,31 @@ def convert_to_tensor(x, dtype=None, sparse=None):
     return tensor.to("meta") if _probing[0] else tensor
 
 
+def _from_numpy(array):
+    """A torch tensor sharing (when it can) the memory of a NumPy array of numbers."""
+    if array.dtype.name == "bfloat16":
+        return torch.from_numpy(np.ascontiguousarray(array).view(np.int16)).view(
+            torch.bfloat16).reshape(array.shape)
+    if array.dtype.kind not in "biuf":
+        raise TypeError(f"expected numbers, received a {array.dtype} array")
+    if not array.flags.c_contiguous or array.ndim == 0:
+        array = np.ascontiguousarray(array).reshape(array.shape)
+    return torch.from_numpy(array)
+
+
 def _convert(x, dtype):
+    if isinstance(x, (np.ndarray, np.generic)):
+        tensor = _from_numpy(np.asarray(x))
+        return tensor if dtype is None else tensor.to(to_torch_dtype(dtype))
     if dtype is not None:
-        target = to_torch_dtype(dtype)
-        if isinstance(x, np.ndarray) and x.dtype.kind in "biuf":
-            return torch.from_numpy(np.ascontiguousarray(x)).to(target)
-        return torch.as_tensor(np.asarray(x), dtype=target) if not isinstance(
-            x, (bool, int, float)) else torch.tensor(x, dtype=target)
+        return torch.tensor(x, dtype=to_torch_dtype(dtype)) if isinstance(
+            x, (bool, int, float)) else _from_numpy(np.asarray(x)).to(to_torch_dtype(dtype))
     if isinstance(x, bool):
         return torch.tensor(x)
     if isinstance(x, int):
         return torch.tensor(x, dtype=torch.int32)
     if isinstance(x, float):
         return torch.tensor(x, dtype=to_torch_dtype(_config.floatx()))
-    if isinstance(x, (np.ndarray, np.generic)):
-        if x.dtype.kind not in "biuf":
-            raise TypeError(f"expected numbers, received a {x.dtype} array")
-        return torch.from_numpy(np.ascontiguousarray(x))
     value = np.asarray(x)
     if value.dtype == np.float64:
         value = value.astype(_config.floatx())
@@ -68,7 +76,7 @@ def _convert(x, dtype):
     elif value.dtype.kind not in "biuf":
         raise TypeError(f"expected numbers, received a {value.dtype.kind!r}-kind array "
                         f"({value.dtype}) from {type(x).__name__}")
-    return torch.from_numpy(value)
+    return _from_numpy(value)
 
 
 def convert_to_numpy(x):
