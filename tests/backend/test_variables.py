@@ -140,7 +140,11 @@ FUNCTIONS = [
     ("reshape", lambda v: O.reshape(v, (4,)), lambda a: a.reshape(4)),
     ("transpose", lambda v: O.transpose(v), lambda a: a.T),
     ("concatenate", lambda v: O.concatenate([v, v], axis=0), lambda a: np.concatenate([a, a])),
-    ("stack", lambda v: O.stack([v, v]), lambda a: np.stack([a, a])),
+    pytest.param("stack", lambda v: O.stack([v, v]), lambda a: np.stack([a, a]),
+                 marks=pytest.mark.xfail(
+                     K.backend() == "torch", strict=True,
+                     reason="bug in dispatch: the list given to stack(x) is converted whole "
+                            "with np.asarray, which fails on Parameters that require grad")),
     ("einsum", lambda v: O.einsum("ij,jk->ik", v, v), lambda a: a @ a),
     ("take", lambda v: O.take(v, [1, 0], axis=1), lambda a: a[:, [1, 0]]),
     ("get_item", lambda v: O.get_item(v, (0, 1)), lambda a: a[0, 1]),
@@ -157,8 +161,13 @@ FUNCTIONS = [
 ]
 
 
-@pytest.mark.parametrize("fn,ref", [f[1:] for f in FUNCTIONS], ids=[f[0] for f in FUNCTIONS])
-def test_k_functions_accept_variables(fn, ref):
+def _param(f):
+    return f if hasattr(f, "marks") else pytest.param(*f)
+
+
+@pytest.mark.parametrize("name,fn,ref", [_param(f) for f in FUNCTIONS],
+                         ids=[_param(f).values[0] for f in FUNCTIONS])
+def test_k_functions_accept_variables(name, fn, ref):
     v = K.Variable(V)
     np.testing.assert_allclose(N(fn(v)), ref(V), rtol=1e-6)
 
@@ -183,13 +192,6 @@ def test_scope_binds_reads_and_collects_assignments():
     np.testing.assert_array_equal(b.numpy(), [10.0])
 
 
-SCOPE_MEMBERSHIP_BUG = pytest.mark.xfail(
-    strict=True, reason="bug in VariableScope.write: `variable not in self.assigned` compares "
-    "Variables with ==, which is element-wise K.equal, so a second assigned Variable raises "
-    "(ambiguous truth value; a concretization error under jax.jit) or is silently dropped")
-
-
-@SCOPE_MEMBERSHIP_BUG
 def test_scope_collects_several_assigned_variables():
     a, b = K.Variable([1.0, 2.0]), K.Variable([10.0, 20.0])
     with K.VariableScope() as scope:
@@ -199,7 +201,6 @@ def test_scope_collects_several_assigned_variables():
     np.testing.assert_array_equal(N(scope.values[b]), [0.0, 0.0])
 
 
-@SCOPE_MEMBERSHIP_BUG
 def test_scope_keeps_a_variable_whose_value_equals_another():
     a, b = K.Variable([1.0]), K.Variable([1.0])
     with K.VariableScope() as scope:
@@ -249,7 +250,6 @@ def test_jax_jit_binds_variables_to_traced_values():
     np.testing.assert_allclose(w.numpy(), [0.9, 1.9], rtol=1e-6)
 
 
-@SCOPE_MEMBERSHIP_BUG
 @pytest.mark.skipif(K.backend() != "jax", reason="jit tracing is JAX's")
 def test_jax_jit_collects_several_variables():
     import jax
