@@ -1,8 +1,22 @@
-"""JAX random draws: each (seed, counter) pair is folded into a PRNG key, so draws work
-on traced seed state inside a jit-compiled step."""
+"""JAX random draws.
+
+Inside a traced computation (a jit-compiled train step) the (seed, counter) pair is
+folded into a PRNG key, so the draws run on traced seed state. Outside tracing
+(weight initializers, eager calls) the numbers come from NumPy, seeded by the same
+pair, and are converted: compiling a ``jax.random`` function for each new shape
+costs 1-3 s on a CPU, which would make building a model slow. Eager draws are then
+the very numbers the numpy engine draws for the same seed.
+"""
 
 import jax
 import jax.numpy as jnp
+import numpy as np
+
+from lamina.backend.numpy import random as _numpy_random
+
+
+def _traced(*values):
+    return any(isinstance(v, jax.core.Tracer) for v in jax.tree_util.tree_leaves(values))
 
 
 def _key(seed_pair):
@@ -15,6 +29,10 @@ def seed_engine(seed):
 
 
 def random_draw(kind, shape, dtype, seed_pair, **p):
+    if not _traced(seed_pair, p):
+        draw = _numpy_random.random_draw(kind, shape, _numpy_dtype(dtype), np.asarray(seed_pair),
+                                         **{k: np.asarray(v) for k, v in p.items()})
+        return jnp.asarray(draw, dtype=jnp.dtype(dtype))
     key = _key(seed_pair)
     dt = jnp.dtype(dtype)
     float_dt = dt if jnp.issubdtype(dt, jnp.floating) else jnp.float32
@@ -44,3 +62,7 @@ def random_categorical(logits, num_samples, dtype, seed_pair):
 
 def random_shuffle(x, axis, seed_pair):
     return jax.random.permutation(_key(seed_pair), x, axis=axis, independent=False)
+
+
+def _numpy_dtype(dtype):
+    return "float32" if dtype == "bfloat16" else dtype
