@@ -491,6 +491,8 @@ def _key(name):
 
 
 _BY_KEY = {_key(n): globals()[n] for n in _KNOWN}
+# Keras' short names for the default distributions.
+_BY_KEY.update(uniform=RandomUniform, normal=RandomNormal, zero=Zeros, one=Ones)
 
 
 def _lookup(name, custom_objects=None):

@@ -418,14 +418,27 @@ class Layer:
     @property
     def weights(self):
         """Every weight: the layer's own, then its sub-layers', each once."""
-        out, seen = [], set()
-        for v in self._own_variables() + [w for layer in self._sublayers() for w in layer.weights]:
-            if id(v) not in seen:
-                seen.add(id(v))
-                out.append(v)
-        return out
+        return _unique(self._own_variables()
+                       + [w for layer in self._sublayers() for w in layer.weights])
 
-    variables = weights
+    def _seed_states(self):
+        from lamina.backend.ops.random import SeedGenerator
+        states = [v.state for v in self.__dict__.values() if isinstance(v, SeedGenerator)]
+        return _unique(states + [s for layer in self._sublayers() for s in layer._seed_states()])
+
+    @property
+    def variables(self):
+        """Every Variable the layer's computation reads or updates: the weights, then the
+        state of its random seed generators (which are not weights: they are neither
+        saved by ``get_weights`` nor counted by ``count_params``). A compiled train step
+        binds all of them.
+
+        >>> from lamina import layers
+        >>> drop = layers.Dropout(0.5, seed=1)
+        >>> len(drop.weights), len(drop.variables)
+        (0, 1)
+        """
+        return _unique(self.weights + self._seed_states())
 
     @property
     def trainable(self):
@@ -454,7 +467,11 @@ class Layer:
         trainable = {id(v) for v in self.trainable_weights}
         return [v for v in self.weights if id(v) not in trainable]
 
-    non_trainable_variables = non_trainable_weights
+    @property
+    def non_trainable_variables(self):
+        """The variables that training does not update by gradient (seed states included)."""
+        trainable = {id(v) for v in self.trainable_weights}
+        return [v for v in self.variables if id(v) not in trainable]
 
     def get_weights(self):
         """The weights' values as a list of NumPy arrays."""
