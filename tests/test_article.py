@@ -144,3 +144,30 @@ def test_inline_dropout_of_the_article_becomes_part_of_the_model():
     second = K.convert_to_numpy(model(np.ones((8, 784), "float32")))
     assert first.shape == (8, 10)
     assert not np.allclose(first, second)  # a fresh mask at every call
+
+
+def test_lambda_dropout_runs_inside_one_compiled_jax_step():
+    import pytest
+    if K.backend() != "jax":
+        pytest.skip("jax.jit needs the jax engine")
+    import jax
+
+    inp = Input((6,))
+    model = Model(inp, layers.Lambda(my_layer)(inp))
+    state = K.global_seed_generator().state
+    variables = model.variables + [state]
+
+    @jax.jit
+    def step(values, x):
+        with K.VariableScope(dict(zip(variables, values))) as scope:
+            y = model(x)
+        return y, [scope.values[v] for v in variables]
+
+    values = [v.value for v in variables]
+    x = np.ones((200, 6), "float32")
+    y1, values = step(values, x)
+    y2, values = step(values, x)
+    for y in (K.convert_to_numpy(y1), K.convert_to_numpy(y2)):
+        assert set(np.unique(y).tolist()) == {0.0, 2.0}
+    assert not np.array_equal(K.convert_to_numpy(y1), K.convert_to_numpy(y2))
+    assert step._cache_size() == 1
