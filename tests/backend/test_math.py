@@ -1,10 +1,10 @@
 """K's NumPy-style math (lamina/backend/ops/math.py) against NumPy as the reference.
 
 The functions are taken from :mod:`lamina.ops` (the catalogue with Keras 3's, that is
-NumPy's, signatures; ``K`` overrides a few names with Keras 2's). Every function is checked for its values and for its exact result dtype (the one
-promotion table of :mod:`lamina.backend.dtypes`: ints mixed with floats give the
-float, float-valued functions of ints give ``floatx()``), on the engine chosen by
-``LAMINA_BACKEND``.
+NumPy's, signatures; ``K`` overrides a few names with Keras 2's). Every function is
+checked for its values and for its exact result dtype (the one promotion table of
+:mod:`lamina.backend.dtypes`: ints mixed with floats give the float, float-valued
+functions of ints give ``floatx()``), on the engine chosen by ``LAMINA_BACKEND``.
 """
 
 import numpy as np
