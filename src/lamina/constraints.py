@@ -12,6 +12,7 @@ every engine. ``get`` also accepts any callable ``weight -> weight``.
 """
 
 from lamina import backend as K
+from lamina._catalogue import Catalogue
 
 
 def _norms(w, axis):
@@ -153,24 +154,10 @@ unit_norm = UnitNorm
 _CLASSES = {"Constraint": Constraint, "MaxNorm": MaxNorm, "MinMaxNorm": MinMaxNorm,
             "NonNeg": NonNeg, "UnitNorm": UnitNorm, "max_norm": MaxNorm,
             "min_max_norm": MinMaxNorm, "non_neg": NonNeg, "unit_norm": UnitNorm}
-_KNOWN = ", ".join(sorted(_CLASSES))
 
 
-def _key(name):
-    return name.replace("_", "").lower()
-
-
-_BY_KEY = {_key(n): c for n, c in _CLASSES.items()}
-
-
-def _lookup(name, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    try:
-        return _BY_KEY[_key(name)]
-    except KeyError:
-        raise ValueError(f"lamina.constraints: unknown constraint {name!r}. Known names: "
-                         f"{_KNOWN}.") from None
+_CATALOGUE = Catalogue("lamina.constraints", "constraint", _CLASSES,
+                       accepts="a callable weight -> weight")
 
 
 def serialize(constraint):
@@ -179,10 +166,7 @@ def serialize(constraint):
     >>> serialize(UnitNorm(axis=1))
     {'class_name': 'UnitNorm', 'config': {'axis': 1}}
     """
-    if not hasattr(constraint, "get_config"):
-        raise ValueError(f"lamina.constraints.serialize: expected a Constraint (an object "
-                         f"with get_config()). Received {constraint!r}.")
-    return {"class_name": type(constraint).__name__, "config": constraint.get_config()}
+    return _CATALOGUE.serialize(constraint)
 
 
 def deserialize(config, custom_objects=None):
@@ -192,12 +176,7 @@ def deserialize(config, custom_objects=None):
     >>> deserialize({"class_name": "MaxNorm", "config": {"max_value": 3}}).max_value
     3
     """
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"lamina.constraints.deserialize: expected a dict with 'class_name' "
-                         f"and 'config'. Received {config!r}.")
-    cls = _lookup(config["class_name"], custom_objects)
-    inner = config.get("config") or {}
-    return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+    return _CATALOGUE.deserialize(config, custom_objects)
 
 
 def get(identifier):
@@ -210,16 +189,4 @@ def get(identifier):
     >>> type(get("unit_norm")).__name__, get(None) is None
     ('UnitNorm', True)
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return _lookup(identifier)()
-    if isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"lamina.constraints.get: could not interpret constraint identifier "
-                     f"{identifier!r}. Expected None, a name, a dict, a Constraint or a "
-                     f"callable weight -> weight. Known names: {_KNOWN}.")
+    return _CATALOGUE.get(identifier)

@@ -30,6 +30,7 @@ import math
 import numpy as np
 
 from lamina import backend as K
+from lamina._catalogue import Catalogue
 
 
 def _dtype(dtype):
@@ -486,23 +487,9 @@ _KNOWN = sorted([c.__name__ for c in _CLASSES] + list(_SNAKE.values())
                 + ["OrthogonalInitializer", "IdentityInitializer"])
 
 
-def _key(name):
-    return name.replace("_", "").lower()
-
-
-_BY_KEY = {_key(n): globals()[n] for n in _KNOWN}
-# Keras' short names for the default distributions.
-_BY_KEY.update(uniform=RandomUniform, normal=RandomNormal, zero=Zeros, one=Ones)
-
-
-def _lookup(name, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    try:
-        return _BY_KEY[_key(name)]
-    except KeyError:
-        raise ValueError(f"lamina.initializers: unknown initializer {name!r}. Known names: "
-                         f"{', '.join(_KNOWN)}.") from None
+_CATALOGUE = Catalogue("lamina.initializers", "initializer", {n: globals()[n] for n in _KNOWN},
+                       accepts="a callable (shape, dtype)")
+_CATALOGUE.add_aliases(uniform=RandomUniform, normal=RandomNormal, zero=Zeros, one=Ones)
 
 
 def serialize(initializer):
@@ -511,10 +498,7 @@ def serialize(initializer):
     >>> serialize(RandomUniform(seed=1))
     {'class_name': 'RandomUniform', 'config': {'minval': -0.05, 'maxval': 0.05, 'seed': 1}}
     """
-    if not hasattr(initializer, "get_config"):
-        raise ValueError(f"lamina.initializers.serialize: expected an Initializer (an object "
-                         f"with get_config()). Received {initializer!r}.")
-    return {"class_name": type(initializer).__name__, "config": initializer.get_config()}
+    return _CATALOGUE.serialize(initializer)
 
 
 def deserialize(config, custom_objects=None):
@@ -524,12 +508,7 @@ def deserialize(config, custom_objects=None):
     >>> deserialize({"class_name": "Constant", "config": {"value": 3.0}}).value
     3.0
     """
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"lamina.initializers.deserialize: expected a dict with 'class_name' "
-                         f"and 'config'. Received {config!r}.")
-    cls = _lookup(config["class_name"], custom_objects)
-    inner = config.get("config") or {}
-    return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+    return _CATALOGUE.deserialize(config, custom_objects)
 
 
 def get(identifier):
@@ -547,16 +526,4 @@ def get(identifier):
     >>> get(None) is None
     True
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return _lookup(identifier)()
-    if isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"lamina.initializers.get: could not interpret initializer identifier "
-                     f"{identifier!r}. Expected None, a name, a dict, an Initializer or a "
-                     f"callable (shape, dtype). Known names: {', '.join(_KNOWN)}.")
+    return _CATALOGUE.get(identifier)

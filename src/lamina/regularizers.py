@@ -17,6 +17,7 @@ differentiate) on every engine. ``get`` also accepts any callable
 import math
 
 from lamina import backend as K
+from lamina._catalogue import Catalogue
 
 
 def _check_factor(owner, name, value):
@@ -178,24 +179,10 @@ orthogonal_regularizer = OrthogonalRegularizer
 
 _CLASSES = {"L1": L1, "L2": L2, "L1L2": L1L2, "OrthogonalRegularizer": OrthogonalRegularizer,
             "l1": L1, "l2": L2, "l1_l2": L1L2, "orthogonal_regularizer": OrthogonalRegularizer}
-_KNOWN = ", ".join(sorted(_CLASSES))
 
 
-def _key(name):
-    return name.replace("_", "").lower()
-
-
-_BY_KEY = {_key(n): c for n, c in _CLASSES.items()}
-
-
-def _lookup(name, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    try:
-        return _BY_KEY[_key(name)]
-    except KeyError:
-        raise ValueError(f"lamina.regularizers: unknown regularizer {name!r}. Known names: "
-                         f"{_KNOWN}.") from None
+_CATALOGUE = Catalogue("lamina.regularizers", "regularizer", _CLASSES,
+                       accepts="a callable weight -> scalar")
 
 
 def serialize(regularizer):
@@ -204,10 +191,7 @@ def serialize(regularizer):
     >>> serialize(L2(0.1))
     {'class_name': 'L2', 'config': {'l2': 0.1}}
     """
-    if not hasattr(regularizer, "get_config"):
-        raise ValueError(f"lamina.regularizers.serialize: expected a Regularizer (an object "
-                         f"with get_config()). Received {regularizer!r}.")
-    return {"class_name": type(regularizer).__name__, "config": regularizer.get_config()}
+    return _CATALOGUE.serialize(regularizer)
 
 
 def deserialize(config, custom_objects=None):
@@ -217,12 +201,7 @@ def deserialize(config, custom_objects=None):
     >>> deserialize({"class_name": "L1", "config": {"l1": 0.2}}).l1
     0.2
     """
-    if not isinstance(config, dict) or "class_name" not in config:
-        raise ValueError(f"lamina.regularizers.deserialize: expected a dict with 'class_name' "
-                         f"and 'config'. Received {config!r}.")
-    cls = _lookup(config["class_name"], custom_objects)
-    inner = config.get("config") or {}
-    return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+    return _CATALOGUE.deserialize(config, custom_objects)
 
 
 def get(identifier):
@@ -238,16 +217,4 @@ def get(identifier):
     >>> get(penalty) is penalty, get(None) is None
     (True, True)
     """
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        return _lookup(identifier)()
-    if isinstance(identifier, type):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"lamina.regularizers.get: could not interpret regularizer identifier "
-                     f"{identifier!r}. Expected None, a name, a dict, a Regularizer or a "
-                     f"callable weight -> scalar. Known names: {_KNOWN}.")
+    return _CATALOGUE.get(identifier)
