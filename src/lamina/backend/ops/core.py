@@ -162,7 +162,7 @@ def while_loop(cond, body, loop_vars, maximum_iterations=None):
     loop variables (a tuple when ``loop_vars`` is a tuple or list).
 
     >>> from lamina import backend as K
-    >>> K.while_loop(lambda i: i < 5, lambda i: (i + 1,), (0,))[0]
+    >>> int(K.while_loop(lambda i: i < 5, lambda i: (i + 1,), (0,))[0])
     5
     """
 
