@@ -832,7 +832,7 @@ def sinh(x):
     """
 
 
-@_op
+@_op(static=True)
 def size(x):
     """Number of elements of ``x``.
 
