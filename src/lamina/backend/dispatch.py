@@ -269,14 +269,16 @@ def make_function(spec, impl, static=False, wrap_errors=True, convert_lists=True
     fast = ""
     fast_path = getattr(impl, "same_dtype_fast_path", None)
     if fast_path is not None and call_args == "x1, x2":
-        # Two tensors of the engine's own class and the same dtype: no promotion can
-        # differ from the table, so the library function is called directly.
-        hidden["_raw"], hidden["_T"] = fast_path
-        fast = ("        if x1.__class__ is _T and x2.__class__ is _T and x1.dtype is x2.dtype:\n"
-                "            try:\n"
+        # Two arrays of the same dtype: no promotion can differ from the table, so the
+        # library function is called directly. Symbolic tensors and Variables refuse
+        # NumPy's ufuncs (their __array_ufunc__ is None) and Python scalars have no
+        # dtype: those, and any error, continue on the ordinary path below.
+        hidden["_raw"] = fast_path
+        fast = ("        try:\n"
+                "            if x1.dtype is x2.dtype:\n"
                 "                return _raw(x1, x2)\n"
-                "            except Exception as _e:\n"
-                "                raise _fail(_info, _e, (x1, x2), {}) from _e\n")
+                "        except Exception:\n"
+                "            pass\n")
     source = (f"def _make({', '.join(hidden)}):\n"
               f"    def {name}({params}):\n"
               f"{fast}"

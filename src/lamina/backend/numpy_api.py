@@ -94,7 +94,7 @@ def implement(xp):
                 pass
             return _promoted(fn, x1, x2, result)
         if is_numpy:
-            op.same_dtype_fast_path = (fn, np.ndarray)
+            op.same_dtype_fast_path = fn
         return op
 
     def _promoted(fn, x1, x2, result):
