@@ -373,11 +373,13 @@ class Layer:
         self._added_weights.append(variable)
         return variable
 
-    def _own_variables(self):
-        found, seen = [], set()
+    def _find(self, cls, skip):
+        """The objects of class ``cls`` stored on the layer, also inside lists, tuples and
+        dicts, in attribute order, each once; attributes named in ``skip`` are left out."""
+        found, seen = [], {id(self)}
 
         def visit(value):
-            if isinstance(value, K.Variable):
+            if isinstance(value, cls):
                 if id(value) not in seen:
                     seen.add(id(value))
                     found.append(value)
@@ -389,31 +391,16 @@ class Layer:
                     visit(v)
 
         for key, value in self.__dict__.items():
-            if key != "_added_weights":
-                visit(value)
-        visit(self._added_weights)
-        return found
-
-    def _sublayers(self):
-        found, seen = [], set()
-
-        def visit(value):
-            if isinstance(value, Layer):
-                if id(value) not in seen and value is not self:
-                    seen.add(id(value))
-                    found.append(value)
-            elif isinstance(value, (list, tuple)):
-                for v in value:
-                    visit(v)
-            elif isinstance(value, dict):
-                for v in value.values():
-                    visit(v)
-
-        skip = self._untracked_attributes
-        for key, value in self.__dict__.items():
             if key not in skip:
                 visit(value)
         return found
+
+    def _own_variables(self):
+        found = self._find(K.Variable, skip=("_added_weights",))
+        return _unique(found + self._added_weights)
+
+    def _sublayers(self):
+        return self._find(Layer, skip=self._untracked_attributes)
 
     @property
     def weights(self):
