@@ -156,3 +156,14 @@ def test_same_weights_same_outputs_across_engine_independent_numpy_recomputation
     logits = hidden @ weights[2] + weights[3]
     expected = np.exp(logits) / np.exp(logits).sum(-1, keepdims=True)
     np.testing.assert_allclose(numpy(model(data)), expected, rtol=1e-5, atol=1e-6)
+
+
+def test_a_nested_model_passes_its_layers_losses_to_the_outer_model():
+    x = Input((3,))
+    inner = Model(x, layers.Dense(4, activity_regularizer="l2")(x))
+    x2 = Input((3,))
+    outer = Model(x2, layers.Dense(2, activity_regularizer="l1")(inner(x2)))
+    outer(K.ones((2, 3)))
+    assert len(outer.losses) == 2
+    nested_node = outer._program.nodes[0]
+    assert len(nested_node.outputs[1]) == 1

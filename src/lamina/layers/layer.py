@@ -286,6 +286,8 @@ class Layer:
                 self.add_loss(K.divide(self.activity_regularizer(out),
                                        K.cast(K.shape(out)[0], K.dtype(out))))
         losses = self._current_losses
+        if context is not None:
+            losses = context.losses[start:] + losses  # sub-layers' losses, then this layer's
         if not symbolic.is_probing():
             self._last_losses = losses
         if context is not None:
@@ -492,12 +494,9 @@ class Layer:
 
     @property
     def losses(self):
-        """The losses added by the last call (this layer's and its sub-layers'), then the
-        weight-regularizer penalties."""
-        collected = list(self._last_losses)
-        for layer in self._sublayers():
-            collected.extend(layer._last_losses)
-        return collected + self.regularization_losses()
+        """The losses added by the last call (by its sub-layers, then by this layer), then
+        the weight-regularizer penalties."""
+        return list(self._last_losses) + self.regularization_losses()
 
     def regularization_losses(self):
         """The penalties of the weights that have a regularizer."""
