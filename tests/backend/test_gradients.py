@@ -266,3 +266,36 @@ def test_numpy_engine_refuses_gradients_naming_jax_and_torch(function):
     message = str(info.value)
     assert "jax" in message and "torch" in message
     assert function in message
+
+
+@needs_autodiff
+def test_value_and_grad_keeps_assignments_to_other_variables():
+    w = K.Variable([1.0, 2.0])
+    total = K.Variable(0.0, trainable=False)
+
+    def f(w):
+        total.assign(total + K.sum(w))
+        return K.sum(w * w)
+
+    value, g = K.value_and_grad(f)(w)
+    assert float(value) == 5.0 and K.convert_to_numpy(g).tolist() == [2.0, 4.0]
+    assert float(total.numpy()) == 3.0
+
+
+@pytest.mark.skipif(ENGINE != "jax", reason="jax.jit needs the jax engine")
+def test_value_and_grad_inside_a_jitted_scope_returns_assignments_without_leaking():
+    import jax
+    w = K.Variable([1.0, 2.0])
+    total = K.Variable(0.0, trainable=False)
+
+    def f(w):
+        total.assign(total + K.sum(w))
+        return K.sum(w * w)
+
+    def step(values):
+        with K.VariableScope({w: values[0], total: values[1]}) as scope:
+            _, g = K.value_and_grad(f)(w)
+        return scope.values[total], g
+
+    new_total, g = jax.jit(step)([w.value, total.value])
+    assert float(new_total) == 3.0 and g.tolist() == [2.0, 4.0]

@@ -115,7 +115,11 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
 def value_and_grad(fn, argnums=0, has_aux=False):
     """``jax.value_and_grad`` over lamina arguments: Variables among the differentiated
     arguments are bound to the traced values while ``fn`` runs, and the gradients come
-    back in the arguments' own structure (lamina's tree order, not JAX's sorted keys)."""
+    back in the arguments' own structure (lamina's tree order, not JAX's sorted keys).
+
+    Assignments ``fn`` makes to other Variables (batch statistics, seed state) leave
+    the differentiated function as auxiliary values, so no tracer escapes: they are
+    written to the enclosing VariableScope, or to the Variables when there is none."""
     from lamina.backend.variables import Variable, VariableScope, current_scope
     nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
 
@@ -123,6 +127,8 @@ def value_and_grad(fn, argnums=0, has_aux=False):
         flats = [_tree.flatten(args[i]) for i in nums]
         primals = [[v.value if isinstance(v, Variable) else v for v in leaves]
                    for leaves, _ in flats]
+        outer = current_scope()
+        updated = []
 
         def inner(*values):
             full = list(args)
@@ -133,23 +139,28 @@ def value_and_grad(fn, argnums=0, has_aux=False):
                         bindings[orig] = val
                 full[i] = rebuild([orig if isinstance(orig, Variable) else val
                                    for orig, val in zip(leaves, vals)])
-            if not bindings:
-                return fn(*full)
-            outer = current_scope()
             merged = dict(outer.values) if outer is not None else {}
             merged.update(bindings)
             with VariableScope(merged, read=outer.read if outer is not None else None) as scope:
                 out = fn(*full)
-            if outer is not None:
-                for v in scope.assigned:
-                    if v not in bindings:
-                        outer.write(v, scope.values[v])
-            return out
+            updated[:] = [v for v in scope.assigned if v not in bindings]
+            new_values = [scope.values[v] for v in updated]
+            if has_aux:
+                return out[0], (out[1], new_values)
+            return out, new_values
 
-        value, grads = jax.value_and_grad(inner, argnums=tuple(range(len(nums))),
-                                          has_aux=has_aux)(*primals)
+        result, grads = jax.value_and_grad(inner, argnums=tuple(range(len(nums))),
+                                           has_aux=True)(*primals)
+        value, extra = result
+        aux, new_values = extra if has_aux else (None, extra)
+        for v, new in zip(updated, new_values):
+            if outer is not None:
+                outer.write(v, new)
+            else:
+                v.assign(new)
         grads = [rebuild(list(g)) for (_, rebuild), g in zip(flats, grads)]
-        return value, (grads[0] if isinstance(argnums, int) else tuple(grads))
+        grads = grads[0] if isinstance(argnums, int) else tuple(grads)
+        return ((value, aux) if has_aux else value), grads
     return wrapped
 
 
