@@ -1,0 +1,46 @@
+"""What EarlyStopping and ReduceLROnPlateau share: checking ``mode`` and deciding
+whether a monitored value improves by going down or up.
+
+>>> improves("EarlyStopping", "val_accuracy", "auto")
+'up'
+"""
+
+_MODES = ("auto", "min", "max")
+_UP = ("acc", "auc", "precision", "recall", "f1_score", "fbeta_score", "iou", "r2_score",
+       "true_positives", "true_negatives", "sensitivity", "specificity")
+_DOWN = ("loss", "error", "crossentropy", "hinge", "divergence", "poisson", "cosh",
+         "false_positives", "false_negatives", "mse", "mae", "mape", "msle")
+
+
+def check_mode(owner, mode):
+    """``mode`` if it is one of 'auto', 'min', 'max', else a ValueError naming ``owner``.
+
+    >>> check_mode("EarlyStopping", "max")
+    'max'
+    """
+    if mode not in _MODES:
+        raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max'. Received mode={mode!r}.")
+    return mode
+
+
+def improves(owner, monitor, mode):
+    """``'down'`` or ``'up'``: the direction in which ``monitor`` gets better.
+
+    ``mode='auto'`` decides from the name (``val_`` removed): losses and errors go
+    down, accuracies, AUC, precision, recall go up; other names need an explicit mode.
+
+    >>> improves("EarlyStopping", "val_loss", "auto"), improves("EarlyStopping", "score", "max")
+    ('down', 'up')
+    """
+    if mode == "min":
+        return "down"
+    if mode == "max":
+        return "up"
+    name = monitor[4:] if monitor.startswith("val_") else monitor
+    if any(part in name for part in _DOWN):
+        return "down"
+    if any(part in name for part in _UP):
+        return "up"
+    raise ValueError(f"{owner}: cannot tell whether monitor={monitor!r} improves by going down "
+                     "or up. Pass mode='min' (lower is better) or mode='max' (higher is "
+                     "better).")

@@ -1,0 +1,234 @@
+"""A text progress bar (``keras.utils.Progbar``): the bar ``fit`` prints per epoch.
+
+On a terminal (``sys.stdout.isatty()``, or a Jupyter output stream) ``verbose=1``
+redraws one line in place (``"\\r"``) at most every ``interval`` seconds::
+
+    12/50 [====>...............] - ETA: 3s - loss: 0.3012
+
+and ends with the epoch's line::
+
+    50/50 [====================] - 2s 4ms/step - loss: 0.2870
+
+When stdout is not a terminal (a log file, CI) only that final line is written:
+no carriage returns, no control characters. ``verbose=2`` writes one line at the
+end (``50/50 - 2s - 4ms/step - loss: 0.2870``), ``verbose=0`` nothing.
+
+Values may be engine tensors (0-d torch tensors, JAX arrays): they are converted to
+Python floats only when the bar needs them (at most once per ``interval``), so that a
+training step never waits for a conversion nobody shows.
+
+>>> bar = Progbar(target=3, verbose=2)
+>>> for step in (1, 2, 3):
+...     bar.update(step, [("loss", 1.0 / step)])  # doctest: +ELLIPSIS
+3/3 - 0s - ...s/step - loss: 0.6111
+"""
+
+import sys
+from time import monotonic as _now
+
+import numpy as np
+
+_VERBOSITIES = (0, 1, 2)
+
+
+def _is_live_stream(stream):
+    """Whether ``stream`` shows a line redrawn with ``"\\r"`` (a terminal, Jupyter)."""
+    isatty = getattr(stream, "isatty", None)
+    if isatty is not None and isatty():
+        return True
+    return type(stream).__module__.startswith("ipykernel")
+
+
+def _to_float(name, value):
+    if getattr(value, "ndim", 0) == 0:
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            pass
+    else:
+        from lamina import backend as K
+        array = np.asarray(K.convert_to_numpy(value))
+        if array.size and np.issubdtype(array.dtype, np.number):
+            return float(array.mean())
+    raise ValueError(f"Progbar: the value of {name!r} must be a number or a numeric tensor. "
+                     f"Received {value!r}.")
+
+
+def _format_number(value):
+    return f"{value:.4f}" if abs(value) > 1e-3 else f"{value:.4e}"
+
+
+def _format_step_time(seconds, unit_name):
+    if seconds >= 1 or seconds == 0:
+        return f"{seconds:.0f}s/{unit_name}"
+    if seconds >= 1e-3:
+        return f"{seconds * 1e3:.0f}ms/{unit_name}"
+    return f"{seconds * 1e6:.0f}us/{unit_name}"
+
+
+def _format_eta(seconds):
+    seconds = int(seconds)
+    if seconds > 3600:
+        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    if seconds > 60:
+        return f"{seconds // 60}:{seconds % 60:02d}"
+    return f"{seconds}s"
+
+
+def _check_names(argument, names):
+    if names is None:
+        return None
+    if isinstance(names, str):
+        raise TypeError(f"Progbar: {argument} must be an iterable of metric names. "
+                        f"Received the string {names!r}; wrap it in a list.")
+    return frozenset(names)
+
+
+class Progbar:
+    """A progress bar for a loop of ``target`` steps (``None``: unknown).
+
+    ``update(current, values)`` reports progress; ``values`` are ``(name, value)``
+    pairs (or a dict). A name in ``stateful_metrics`` is shown as its latest value;
+    every other name is shown as its average over the updates so far, each value
+    weighted by the steps it covers (``current`` minus the previous ``current``).
+    ``stateless_metrics`` (Keras 3) inverts the default: only the names it lists are
+    averaged, all others are shown as their latest value. ``unit_name`` names a step
+    in the time per step (``"4ms/step"``).
+
+    >>> bar = Progbar(target=2, verbose=2, stateful_metrics=["lr"])
+    >>> bar.update(1, {"loss": 3.0, "lr": 0.1})
+    >>> bar.add(1, {"loss": 1.0, "lr": 0.05})  # doctest: +ELLIPSIS
+    2/2 - 0s - ...s/step - loss: 2.0000 - lr: 0.0500
+    """
+
+    def __init__(self, target, width=20, verbose=1, interval=0.05, stateful_metrics=None,
+                 stateless_metrics=None, unit_name="step"):
+        if target is not None and (isinstance(target, bool) or not isinstance(target, int)
+                                   or target < 0):
+            raise ValueError(f"Progbar: target must be None or an int >= 0. Received "
+                             f"target={target!r}.")
+        if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+            raise ValueError(f"Progbar: width must be an int >= 1. Received width={width!r}.")
+        if verbose not in _VERBOSITIES or isinstance(verbose, bool):
+            raise ValueError(f"Progbar: verbose must be 0, 1 or 2. Received verbose={verbose!r}.")
+        if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval < 0:
+            raise ValueError(f"Progbar: interval must be a number of seconds >= 0. Received "
+                             f"interval={interval!r}.")
+        if stateful_metrics is not None and stateless_metrics is not None:
+            raise ValueError("Progbar: pass stateful_metrics (names shown as their latest "
+                             "value) or stateless_metrics (the only names averaged), not both. "
+                             f"Received stateful_metrics={stateful_metrics!r} and "
+                             f"stateless_metrics={stateless_metrics!r}.")
+        self.target = target
+        self.width = width
+        self.verbose = verbose
+        self.interval = interval
+        self.unit_name = unit_name
+        self.stateful_metrics = _check_names("stateful_metrics", stateful_metrics) or frozenset()
+        self.stateless_metrics = _check_names("stateless_metrics", stateless_metrics)
+        self._stream = sys.stdout
+        self._live = verbose == 1 and _is_live_stream(self._stream)
+        self._seen = 0
+        self._values = {}     # name -> [sum of value * weight, sum of weights], or [latest, None]
+        self._pending = []    # (name, value, weight) not yet converted to float
+        self._start = _now()
+        self._last_update = None
+        self._first_step = None   # (time, current) of the first update past step 0
+        self._drawn_width = 0
+
+    def _averaged(self, name):
+        if self.stateless_metrics is not None:
+            return name in self.stateless_metrics
+        return name not in self.stateful_metrics
+
+    def update(self, current, values=None, finalize=None):
+        """Report that ``current`` steps are done, with the latest ``values``.
+
+        ``finalize`` (default: ``current >= target``) writes the final line.
+
+        >>> bar = Progbar(target=None, verbose=2)
+        >>> bar.update(4, [("loss", 0.5)], finalize=True)  # doctest: +ELLIPSIS
+        4/Unknown - 0s - ...s/step - loss: 0.5000
+        """
+        if finalize is None:
+            finalize = self.target is not None and current >= self.target
+        if self.verbose:
+            if values:
+                weight = max(current - self._seen, 1)
+                for name, value in (values.items() if isinstance(values, dict) else values):
+                    if self._averaged(name):
+                        self._values.setdefault(name, [0.0, 0])
+                        self._pending.append((name, value, weight))
+                    else:
+                        self._values[name] = [value, None]
+            now = _now()
+            if self._first_step is None and current > 0:
+                self._first_step = (now, current)
+            if finalize or self._last_update is None or now - self._last_update >= self.interval:
+                self._last_update = now
+                self._fold_pending()
+                if finalize or self._live:
+                    self._write(current, now, finalize)
+        self._seen = current
+
+    def add(self, n, values=None):
+        """Advance by ``n`` steps: ``update(current + n, values)``.
+
+        >>> bar = Progbar(target=10, verbose=0)
+        >>> bar.add(4); bar.add(3)
+        >>> bar.update(10)
+        """
+        self.update(self._seen + n, values)
+
+    def _fold_pending(self):
+        for name, value, weight in self._pending:
+            entry = self._values[name]
+            entry[0] += _to_float(name, value) * weight
+            entry[1] += weight
+        self._pending.clear()
+
+    def _step_time(self, current, now):
+        if not current:
+            return 0.0
+        first_time, first_current = self._first_step
+        if current > first_current:
+            return (now - first_time) / (current - first_current)
+        return (now - self._start) / current
+
+    def _metrics_text(self):
+        parts = []
+        for name, (total, weight) in self._values.items():
+            value = _to_float(name, total) if weight is None else total / max(weight, 1)
+            parts.append(f" - {name}: {_format_number(value)}")
+        return "".join(parts)
+
+    def _count_text(self, current):
+        if self.target is None:
+            return f"{current:{7 if self.verbose == 1 else 1}d}/Unknown"
+        return f"{current:{len(str(self.target))}d}/{self.target}"
+
+    def _bar_text(self, current):
+        fraction = min(current / self.target, 1.0) if self.target else 1.0
+        filled = int(self.width * fraction)
+        head = ("=" * (filled - 1) + (">" if current < self.target else "=")) if filled else ""
+        return f"[{head}{'.' * (self.width - filled)}]"
+
+    def _write(self, current, now, finalize):
+        step_time = _format_step_time(self._step_time(current, now), self.unit_name)
+        elapsed = f"{now - self._start:.0f}s"
+        count = self._count_text(current)
+        if self.verbose == 2:
+            line = f"{count} - {elapsed} - {step_time}{self._metrics_text()}"
+        elif self.target is None:
+            line = f"{count} - {elapsed} {step_time}{self._metrics_text()}"
+        elif finalize:
+            line = f"{count} {self._bar_text(current)} - {elapsed} {step_time}{self._metrics_text()}"
+        else:
+            eta = _format_eta(self._step_time(current, now) * max(self.target - current, 0))
+            line = f"{count} {self._bar_text(current)} - ETA: {eta}{self._metrics_text()}"
+        if self._live:
+            padding = " " * max(self._drawn_width - len(line), 0)
+            self._drawn_width = len(line)
+            line = f"\r{line}{padding}"
+        self._stream.write(line + "\n" if finalize else line)
+        self._stream.flush()
