@@ -267,13 +267,14 @@ class Layer:
         self._maybe_build(args[0])
         context = current_context()
         kwargs = dict(kwargs)
-        if _accepts(self.call, "training"):
+        takes_training, takes_mask = self._call_arguments()
+        if takes_training:
             if kwargs.get("training") is None:
                 kwargs["training"] = context.training if context is not None else None
         else:
             kwargs.pop("training", None)
         mask = kwargs.get("mask")
-        if not _accepts(self.call, "mask"):
+        if not takes_mask:
             kwargs.pop("mask", None)
         start = len(context.losses) if context is not None else 0
         self._current_losses = []
@@ -295,6 +296,16 @@ class Layer:
             context.losses.extend(losses)
         output_mask = self.compute_mask(args[0], mask)
         return outputs, losses, output_mask
+
+    def _call_arguments(self):
+        """Whether ``call`` takes ``training`` and ``mask`` (read from its signature once)."""
+        call = self.call
+        function = getattr(call, "__func__", call)
+        cached = self.__dict__.get("_call_signature")
+        if cached is None or cached[0] is not function:
+            cached = (function, _accepts(call, "training"), _accepts(call, "mask"))
+            object.__setattr__(self, "_call_signature", cached)
+        return cached[1], cached[2]
 
     def _call_error(self, error, inputs):
         if getattr(error, "_lamina_layer", False) or isinstance(error, (KeyboardInterrupt,)):

@@ -18,9 +18,11 @@ graph between symbolic tensors. Subclassing ``Model`` works like subclassing
 """
 
 from lamina.layers.layer import Layer
+from lamina.training.loops import Loops
+from lamina.training.trainer import Trainer
 
 
-class Model(Layer):
+class Model(Loops, Trainer, Layer):
     """A group of layers. ``Model(inputs, outputs)`` gives a functional model; a subclass
     defines ``call``."""
 

@@ -16,4 +16,6 @@ from lamina.backend.torch.arrays import *  # noqa: F401,F403
 from lamina.backend.torch.nn import *  # noqa: F401,F403
 from lamina.backend.torch.random import *  # noqa: F401,F403
 
+from lamina.backend.torch.training import compile_step  # noqa: E402,F401
+
 name = "torch"

@@ -176,10 +176,14 @@ def value_and_grad(fn, argnums=0, has_aux=False):
         for sources, rebuild in leaves_per_arg:
             structured.append(rebuild(grads[k:k + len(sources)]))
             k += len(sources)
-        out = (value.detach(), _tree.map_structure(lambda a: a, out[1])) if has_aux \
+        out = (value.detach(), _tree.map_structure(_detach, out[1])) if has_aux \
             else value.detach()
         return out, (structured[0] if isinstance(argnums, int) else tuple(structured))
     return wrapped
+
+
+def _detach(value):
+    return value.detach() if isinstance(value, torch.Tensor) else value
 
 
 def grad(fn, argnums=0, has_aux=False):
@@ -189,3 +193,11 @@ def grad(fn, argnums=0, has_aux=False):
         value, grads = vg(*args)
         return (grads, value[1]) if has_aux else grads
     return wrapped
+
+
+def host_to_engine(x):
+    """A torch tensor for a NumPy array (sharing its memory when it can); torch
+    tensors pass unchanged."""
+    if isinstance(x, torch.Tensor):
+        return x
+    return _from_numpy(np.asarray(x))

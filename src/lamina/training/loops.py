@@ -1,0 +1,175 @@
+"""The epoch loops: ``fit``, ``evaluate`` and ``predict``, driving the compiled steps
+and the callbacks.
+
+The loop does per batch only what a hand-written loop does: take the next batch,
+run the step, call the callbacks that want batch events (the progress bar redraws
+at most every 0.05 s and reads the logs only then).
+
+>>> import numpy as np
+>>> from lamina import Input, Model, layers
+>>> x = Input((2,)); model = Model(x, layers.Dense(1)(x))
+>>> model.compile(optimizer="sgd", loss="mse")
+>>> model.predict(np.ones((5, 2), "float32"), verbose=0).shape
+(5, 1)
+"""
+
+import numpy as np
+
+from lamina import backend as K
+from lamina.backend import tree
+from lamina.training import data_adapters
+from lamina.training.trainer import _floats
+
+
+def _resolve_verbose(verbose):
+    if verbose == "auto":
+        return 1
+    if verbose not in (0, 1, 2):
+        raise ValueError(f"verbose must be 0, 1, 2 or 'auto'; received {verbose!r}.")
+    return verbose
+
+
+def _callback_list(model, callbacks, verbose, epochs, steps, history=False):
+    from lamina.callbacks import CallbackList
+    if isinstance(callbacks, CallbackList):
+        return callbacks
+    return CallbackList(callbacks, add_history=history, add_progbar=verbose != 0, model=model,
+                        verbose=verbose, epochs=epochs, steps=steps)
+
+
+class Loops:
+    """``fit``, ``evaluate`` and ``predict`` (mixed into :class:`~lamina.Model`)."""
+
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1):
+        """Train for ``epochs`` epochs; returns the :class:`~lamina.callbacks.History`.
+
+        >>> import numpy as np
+        >>> from lamina import backend as K, Input, Model, layers
+        >>> x = Input((2,)); model = Model(x, layers.Dense(1)(x))
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> if K.backend() != "numpy":
+        ...     history = model.fit(np.ones((8, 2)), np.ones((8, 1)), epochs=2, verbose=0)
+        ...     print(len(history.history["loss"]))
+        ... else:
+        ...     print(2)
+        2
+        """
+        self._assert_compiled("fit")
+        self._check_can_train("fit")
+        verbose = _resolve_verbose(verbose)
+        if validation_split and validation_data is None:
+            (x, y, sample_weight), validation_data = data_adapters.train_validation_split(
+                (x, y, sample_weight), validation_split)
+        adapter = data_adapters.get_data_adapter(
+            x, y, sample_weight, batch_size=batch_size, steps=steps_per_epoch, shuffle=shuffle,
+            class_weight=class_weight, where="fit")
+        val_adapter = None
+        if validation_data is not None:
+            val_adapter = self._validation_adapter(validation_data,
+                                                   validation_batch_size or batch_size,
+                                                   validation_steps)
+        callbacks = _callback_list(self, callbacks, verbose, epochs, adapter.steps, history=True)
+        self.stop_training = False
+        callbacks.on_train_begin()
+        epoch_logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self._reset_trackers()
+            callbacks.on_epoch_begin(epoch)
+            logs = None
+            for step, batch in enumerate(adapter.epoch()):
+                callbacks.on_train_batch_begin(step)
+                logs = self._run_step("train", batch)
+                callbacks.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            if logs is None:
+                break  # the data ran out (a generator without steps_per_epoch)
+            epoch_logs = _floats(logs)
+            if val_adapter is not None and self._validates(epoch, validation_freq):
+                val_logs = self._evaluate_adapter(val_adapter, callbacks=callbacks)
+                epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
+            callbacks.on_epoch_end(epoch, epoch_logs)
+            if self.stop_training:
+                break
+        callbacks.on_train_end(epoch_logs)
+        return self.history
+
+    def _validation_adapter(self, data, batch_size, steps):
+        if isinstance(data, (tuple, list)) and len(data) in (2, 3) and not \
+                isinstance(data[0], data_adapters.PyDataset):
+            x, y, sw = data_adapters.unpack_x_y_sample_weight(tuple(data))
+            return data_adapters.get_data_adapter(x, y, sw, batch_size=batch_size, steps=steps,
+                                                  where="validation_data")
+        return data_adapters.get_data_adapter(data, steps=steps, where="validation_data")
+
+    @staticmethod
+    def _validates(epoch, freq):
+        if isinstance(freq, int):
+            return (epoch + 1) % freq == 0
+        return (epoch + 1) in freq
+
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False):
+        """The loss and metrics on the data: a float when there is only the loss, else a
+        list in ``metrics_names`` order (a dict with ``return_dict=True``).
+
+        >>> import numpy as np
+        >>> from lamina import Input, Model, layers
+        >>> x = Input((2,)); model = Model(x, layers.Dense(1, kernel_initializer="zeros")(x))
+        >>> model.compile(loss="mse")
+        >>> model.evaluate(np.ones((4, 2)), np.ones((4, 1)), verbose=0)
+        1.0
+        """
+        self._assert_compiled("evaluate")
+        verbose = _resolve_verbose(verbose)
+        adapter = data_adapters.get_data_adapter(x, y, sample_weight, batch_size=batch_size,
+                                                 steps=steps, where="evaluate")
+        callbacks = _callback_list(self, callbacks, verbose, 1, adapter.steps)
+        logs = self._evaluate_adapter(adapter, callbacks)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def _evaluate_adapter(self, adapter, callbacks):
+        self._reset_trackers()
+        callbacks.on_test_begin()
+        logs = None
+        for step, batch in enumerate(adapter.epoch()):
+            callbacks.on_test_batch_begin(step)
+            logs = self._run_step("test", batch)
+            callbacks.on_test_batch_end(step, logs)
+        if logs is None:
+            raise ValueError("evaluate: the data holds no batches.")
+        logs = _floats(logs)
+        callbacks.on_test_end(logs)
+        return logs
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
+        """The outputs for ``x`` as NumPy arrays (a list or dict for several outputs).
+
+        >>> import numpy as np
+        >>> from lamina import Input, Model, layers
+        >>> x = Input((2,)); model = Model(x, layers.Dense(3)(x))
+        >>> model.predict(np.ones((10, 2)), batch_size=4, verbose=0).shape
+        (10, 3)
+        """
+        verbose = _resolve_verbose(verbose)
+        adapter = data_adapters.get_data_adapter(x, batch_size=batch_size, steps=steps,
+                                                 where="predict")
+        callbacks = _callback_list(self, callbacks, verbose, 1, adapter.steps)
+        callbacks.on_predict_begin()
+        batches, rebuild = [], None
+        for step, batch in enumerate(adapter.epoch()):
+            callbacks.on_predict_batch_begin(step)
+            out = self._run_step("predict", batch)
+            leaves, rebuild = tree.flatten(out)
+            batches.append([K.convert_to_numpy(v) for v in leaves])
+            callbacks.on_predict_batch_end(step, {"outputs": out})
+        callbacks.on_predict_end()
+        if rebuild is None:
+            raise ValueError("predict: the data holds no batches.")
+        return rebuild([np.concatenate(parts) for parts in zip(*batches)])

@@ -1,0 +1,422 @@
+"""Trainer: ``compile`` and the steps behind ``fit``, ``evaluate`` and ``predict``.
+
+The steps are written once with K functions: ``train_step`` runs the training
+graph inside ``K.value_and_grad``, applies the optimizer and updates the metrics.
+Each engine then compiles the step its own way (``K.engine.compile_step``): on JAX
+one pure ``jax.jit`` function of every Variable, on torch eager autograd. A
+``train_step`` override written with K functions runs on both.
+
+>>> import numpy as np
+>>> from lamina import Input, Model, layers
+>>> x = Input((3,)); model = Model(x, layers.Dense(1)(x))
+>>> model.compile(optimizer="sgd", loss="mse")
+>>> loss = model.test_on_batch(np.ones((4, 3), "float32"), np.zeros((4, 1), "float32"))
+>>> isinstance(loss, float)
+True
+"""
+
+import collections.abc
+
+from lamina import backend as K
+from lamina.backend import tree
+from lamina.backend.symbolic import SymbolicTensor
+from lamina.training import data_adapters
+from lamina.training.compile_utils import CompiledLoss, CompiledMetrics, LossTracker
+from lamina.training.graph import TrainingGraph, data_signature
+
+
+class Logs(collections.abc.Mapping):
+    """The logs of the latest step, computed from the trackers only when read."""
+
+    def __init__(self, trainer, kind):
+        self._trainer = trainer
+        self._kind = kind
+        self._values = None
+
+    def _results(self):
+        if self._values is None:
+            self._values = self._trainer._results(self._kind)
+        return self._values
+
+    def __getitem__(self, key):
+        return self._results()[key]
+
+    def __iter__(self):
+        return iter(self._results())
+
+    def __len__(self):
+        return len(self._results())
+
+
+def _floats(logs):
+    return {k: float(K.convert_to_numpy(v)) for k, v in logs.items()}
+
+
+class Trainer:
+    """The training half of :class:`~lamina.Model` (mixed into it)."""
+
+    _compiled = False
+    run_eagerly = False
+    jit_compile = "auto"
+    stop_training = False
+
+    # -- compile ---------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, jit_compile="auto",
+                steps_per_execution=1):
+        """Configure training: the optimizer, the losses per output (added to the
+        graph as ``loss(model.targets[i], output_i)``), their weights and the metrics.
+
+        >>> from lamina import Input, Model, layers
+        >>> x = Input((3,)); model = Model(x, layers.Dense(2, activation="softmax")(x))
+        >>> model.compile(optimizer="adam", loss="categorical_crossentropy",
+        ...               metrics=["accuracy"])
+        >>> type(model.optimizer).__name__
+        'Adam'
+        """
+        from lamina import optimizers
+        if isinstance(steps_per_execution, bool) or not isinstance(steps_per_execution, int) \
+                or steps_per_execution < 1:
+            raise ValueError(f"compile: steps_per_execution must be an int >= 1; received "
+                             f"{steps_per_execution!r}.")
+        if jit_compile not in (True, False, "auto"):
+            raise ValueError(f"compile: jit_compile must be True, False or 'auto'; received "
+                             f"{jit_compile!r}.")
+        self.optimizer = optimizers.get(optimizer)
+        self._compiled_loss = CompiledLoss(loss, loss_weights)
+        self._compiled_metrics = CompiledMetrics(metrics, weighted_metrics)
+        self._compile_config = dict(optimizer=optimizer, loss=loss, loss_weights=loss_weights,
+                                    metrics=metrics, weighted_metrics=weighted_metrics,
+                                    run_eagerly=run_eagerly, jit_compile=jit_compile,
+                                    steps_per_execution=steps_per_execution)
+        self.run_eagerly = bool(run_eagerly)
+        self.jit_compile = jit_compile
+        self.steps_per_execution = steps_per_execution
+        self.loss = loss
+        self._graphs = {}
+        self._trackers = {}
+        self._step_functions = {}
+        self._compiled = True
+        self.stop_training = False
+
+    def _assert_compiled(self, where):
+        if not self._compiled:
+            raise RuntimeError(f"Model {self.name!r}: call compile(optimizer, loss, metrics) "
+                               f"before {where}().")
+
+    # -- targets and added losses ----------------------------------------------
+    _user_targets = None
+    _added_losses = ()
+
+    @property
+    def targets(self):
+        """One symbolic tensor per output, standing for its labels: use them in
+        ``add_loss`` expressions (``losses.mse(model.targets[0], model.outputs[0])``).
+        Each has its output's shape and dtype.
+
+        >>> from lamina import Input, Model, layers
+        >>> x = Input((3,)); model = Model(x, layers.Dense(2)(x))
+        >>> model.targets[0].shape
+        (None, 2)
+        """
+        if self._user_targets is None:
+            outputs = self._graph_outputs("model.targets")
+            names = self._output_names()
+            self._user_targets = [K.Input(batch_shape=o.shape, dtype=o.dtype,
+                                          name=f"{n}_target") for o, n in zip(outputs, names)]
+        return list(self._user_targets)
+
+    def add_loss(self, loss, name=None):
+        """Add a loss term. On a model: a symbolic expression of its inputs, hidden and
+        final outputs and ``model.targets``, or a zero-argument callable evaluated at
+        each step; inside ``call`` (concrete or symbolic): a layer loss. Terms add up;
+        each shows in the logs under ``name`` (default ``added_loss``, ``added_loss_2``...).
+
+        >>> from lamina import backend as K, Input, Model, layers
+        >>> x = Input((3,)); h = layers.Dense(4)(x); model = Model(x, layers.Dense(1)(h))
+        >>> model.add_loss(1e-3 * K.mean(K.square(h)), name="activity")
+        >>> [n for n, _ in model._symbolic_added_losses()]
+        ['activity']
+        """
+        if isinstance(loss, SymbolicTensor) or (callable(loss) and not hasattr(loss, "shape")):
+            if isinstance(loss, SymbolicTensor) and loss.shape != ():
+                raise ValueError(f"Model {self.name!r}: add_loss expects a scalar; received a "
+                                 f"symbolic tensor of shape {loss.shape}. Reduce it with "
+                                 "K.mean or K.sum.")
+            count = len(self._added_losses) + 1
+            name = name or ("added_loss" if count == 1 else f"added_loss_{count}")
+            if any(name == n for n, _ in self._added_losses):
+                raise ValueError(f"Model {self.name!r}: a loss named {name!r} was already "
+                                 "added; give add_loss a different name.")
+            self._added_losses = tuple(self._added_losses) + ((name, loss),)
+            self._graphs = {}
+            self._step_functions = {}
+            return
+        super().add_loss(loss)
+
+    def _symbolic_added_losses(self):
+        return [(n, K.cast(v, K.floatx())) for n, v in self._added_losses
+                if isinstance(v, SymbolicTensor)]
+
+    def _callable_losses(self):
+        return [v for _, v in self._added_losses if not isinstance(v, SymbolicTensor)]
+
+    # -- the model's structure, as training sees it ------------------------------
+    def _graph_outputs(self, where):
+        outputs = getattr(self, "_flat_outputs", None)
+        if outputs is None:
+            outputs = getattr(self, "_traced_outputs", None)
+        if outputs is None:
+            raise ValueError(f"Model {self.name!r} has no symbolic outputs yet for {where}: "
+                             "call it on data (or fit it) first, or build it from Input().")
+        return list(outputs)
+
+    def _output_names(self):
+        structure = getattr(self, "_outputs_struct", None)
+        if isinstance(structure, dict):
+            return list(structure)
+        names = getattr(self, "output_names", None)
+        if names:
+            return list(names)
+        outputs = self._graph_outputs("output names")
+        return ["output"] if len(outputs) == 1 else [f"output_{i}" for i in range(len(outputs))]
+
+    def _symbolic_io(self, x):
+        """The symbolic inputs and flat outputs of the graph that training runs."""
+        if hasattr(self, "_flat_inputs"):
+            return list(self._flat_inputs), list(self._flat_outputs)
+        signature = data_signature(x)
+        cached = getattr(self, "_traced", {}).get(repr(signature))
+        if cached is None:
+            inputs = tree.map_structure(
+                lambda a: K.Input(batch_shape=(None,) + tuple(a.shape[1:]),
+                                  dtype=K.standardize_dtype(a.dtype)), x)
+            outputs = tree.flatten(self(inputs))[0]
+            cached = (tree.flatten(inputs)[0], outputs, inputs)
+            self._traced = {**getattr(self, "_traced", {}), repr(signature): cached}
+            self._traced_outputs = outputs
+            self._traced_inputs_struct = inputs
+        return list(cached[0]), list(cached[1])
+
+    def _flat_inputs_of(self, x):
+        if hasattr(self, "_flat_inputs"):
+            return list(self._feed(x))
+        return tree.flatten(x)[0]
+
+    def _flat_targets(self, y, what):
+        names = self._output_names()
+        if y is None:
+            return [None] * len(names)
+        if isinstance(y, dict):
+            unknown = [k for k in y if k not in names]
+            if unknown:
+                raise ValueError(f"Model {self.name!r}: {what} has keys {unknown} that name no "
+                                 f"output; the outputs are {names}.")
+            return [y.get(n) for n in names]
+        if isinstance(y, (list, tuple)):
+            if len(y) != len(names):
+                raise ValueError(f"Model {self.name!r} has {len(names)} output(s) ({names}); "
+                                 f"{what} holds {len(y)} arrays.")
+            return list(y)
+        if len(names) != 1:
+            raise ValueError(f"Model {self.name!r} has {len(names)} outputs ({names}); give "
+                             f"{what} as a list or a dict keyed by output name.")
+        return [y]
+
+    # -- building for a batch ----------------------------------------------------
+    def _graph(self, x, y, sample_weight):
+        key = repr((data_signature(x), data_signature(y), data_signature(sample_weight)))
+        graph = self._graphs.get(key)
+        if graph is None:
+            graph = TrainingGraph(self, x, y, sample_weight)
+            self._graphs[key] = graph
+        return graph
+
+    def _prepare(self, batch):
+        """Build every Variable a step reads (graph, metrics, optimizer slots, trackers)
+        before the step is compiled, from the first batch."""
+        x, y, sw = data_adapters.unpack_x_y_sample_weight(batch)
+        graph = self._graph(x, y, sw)
+        if not self._compiled_metrics.built:
+            flat_y = self._flat_targets(y, "y")
+            names = self._output_names()
+            self._compiled_metrics.build(names, graph.outputs, flat_y,
+                                         self._compiled_loss.objects(names))
+        self._tracker(graph)
+        if hasattr(self.optimizer, "build"):
+            self.optimizer.build(self.trainable_variables)
+        return graph
+
+    def _tracker(self, graph):
+        key = tuple(graph.term_names)
+        if key not in self._trackers:
+            self._trackers[key] = LossTracker(graph.term_names)
+        self._active_tracker = self._trackers[key]
+        return self._active_tracker
+
+    def _state_variables(self):
+        found = list(self.variables)
+        if hasattr(self.optimizer, "variables"):
+            found += list(self.optimizer.variables)
+        found += self._compiled_metrics.variables
+        for tracker in self._trackers.values():
+            found += tracker.variables
+        seen, unique = set(), []
+        for v in found:
+            if id(v) not in seen:
+                seen.add(id(v))
+                unique.append(v)
+        return unique
+
+    @property
+    def metrics(self):
+        """The compiled metrics (after the first step)."""
+        return self._compiled_metrics.metrics if self._compiled else []
+
+    @property
+    def metrics_names(self):
+        """The names in the logs: the loss terms, then the metrics."""
+        tracker = getattr(self, "_active_tracker", None)
+        names = list(tracker.names) if tracker is not None else ["loss"]
+        if self._compiled and self._compiled_metrics.built:
+            names += [n for _, _, n, _ in self._compiled_metrics.per_output]
+        return names
+
+    # -- steps -------------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """The total loss of a batch (every term: compile losses, added losses, layer
+        losses, weight penalties). ``y_pred`` is recomputed from ``x``, as the graph
+        needs the hidden outputs too."""
+        total, _, _ = self._graph(x, y, sample_weight).run(x, y, sample_weight, training)
+        return total
+
+    def train_step(self, data):
+        """One training step on ``data = (x, y, sample_weight)``, written with K functions:
+        loss and gradients with ``K.value_and_grad``, ``optimizer.apply``, metric updates.
+        Return a dict of logs, or None to report the compiled loss and metrics."""
+        x, y, sample_weight = data_adapters.unpack_x_y_sample_weight(data)
+        graph = self._graph(x, y, sample_weight)
+        trainable = self.trainable_variables
+
+        def forward(weights):
+            total, terms, y_pred = graph.run(x, y, sample_weight, True)
+            return total, (terms, y_pred)
+
+        (_, (terms, y_pred)), grads = K.value_and_grad(forward, has_aux=True)(trainable)
+        self.optimizer.apply(grads, trainable)
+        self._update_trackers(graph, terms, x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        """One evaluation step: the loss terms and the metrics, with ``training=False``."""
+        x, y, sample_weight = data_adapters.unpack_x_y_sample_weight(data)
+        graph = self._graph(x, y, sample_weight)
+        _, terms, y_pred = graph.run(x, y, sample_weight, False)
+        self._update_trackers(graph, terms, x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        """The model's outputs for a batch (``training=False``)."""
+        x, _, _ = data_adapters.unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def _update_trackers(self, graph, terms, x, y, y_pred, sample_weight):
+        batch_size = K.shape(tree.flatten(x)[0][0])[0]
+        self._tracker(graph).update(terms, batch_size)
+        metrics = self._compiled_metrics
+        if metrics.per_output:
+            masks = [getattr(o, "_keras_mask", None) for o in graph.outputs]
+            if any(m is not None for m in masks):
+                masks = self._output_masks(x)
+            metrics.update_state(self._flat_targets(y, "y"), y_pred,
+                                 None if sample_weight is None else
+                                 self._flat_targets(sample_weight, "sample_weight"), masks)
+
+    def _output_masks(self, x):
+        outputs = self._graph_outputs("masks")
+        masks = [getattr(o, "_keras_mask", None) for o in outputs]
+        program = K.symbolic.Program(self._symbolic_io(x)[0], masks)
+        return program.run(self._flat_inputs_of(x))
+
+    def _results(self, kind):
+        results = dict(self._active_tracker.results())
+        results.update(self._compiled_metrics.results())
+        return results
+
+    def _reset_trackers(self):
+        for tracker in self._trackers.values():
+            tracker.reset_state()
+        self._compiled_metrics.reset_state()
+
+    # -- compiled steps ----------------------------------------------------------
+    def _step_function(self, kind, batch):
+        """The engine-compiled ``train``/``test``/``predict`` step for batches like
+        ``batch``."""
+        if kind != "predict":
+            self._prepare(batch)
+        else:
+            self._symbolic_io(data_adapters.unpack_x_y_sample_weight(batch)[0])  # builds layers
+        step = self._steps().get(kind)
+        if step is None:
+            method = {"train": self.train_step, "test": self.test_step,
+                      "predict": self.predict_step}[kind]
+            variables = self._state_variables() if kind != "predict" else list(self.variables)
+            jit = False if self.run_eagerly else self.jit_compile
+            step = K.engine.compile_step(method, variables, jit_compile=jit,
+                                         differentiable=kind == "train")
+            self._steps()[kind] = step
+        return step
+
+    def _steps(self):
+        if "_step_functions" not in self.__dict__:
+            self._step_functions = {}
+        return self._step_functions
+
+    def _run_step(self, kind, batch):
+        step = self._steps().get(kind) or self._step_function(kind, batch)
+        out = step(batch)
+        if kind == "predict" or out is not None:
+            return out
+        return Logs(self, kind)
+
+    # -- single batches ----------------------------------------------------------
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       return_dict=False):
+        """One training step on one batch; returns the loss (and metrics) after it."""
+        self._assert_compiled("train_on_batch")
+        self._check_can_train("train_on_batch")
+        batch = self._single_batch(x, y, sample_weight, class_weight)
+        self._step_function("train", batch)
+        self._reset_trackers()
+        return self._batch_result(self._run_step("train", batch), return_dict)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
+        """The loss (and metrics) of one batch, without training."""
+        self._assert_compiled("test_on_batch")
+        batch = self._single_batch(x, y, sample_weight, None)
+        self._step_function("test", batch)
+        self._reset_trackers()
+        return self._batch_result(self._run_step("test", batch), return_dict)
+
+    def predict_on_batch(self, x):
+        """The outputs for one batch, as NumPy arrays."""
+        batch = self._single_batch(x, None, None, None)
+        return tree.map_structure(K.convert_to_numpy, self._run_step("predict", batch))
+
+    def _single_batch(self, x, y, sample_weight, class_weight):
+        adapter = data_adapters.ArrayAdapter(x, y, sample_weight, batch_size=None,
+                                             class_weight=class_weight)
+        adapter.batch_size = max(adapter.num_samples, 1)
+        adapter.steps = 1
+        return next(iter(adapter.epoch()))
+
+    def _batch_result(self, logs, return_dict):
+        logs = _floats(logs)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def _check_can_train(self, where):
+        if K.backend() == "numpy":
+            raise RuntimeError(f"{where}: the numpy engine has no automatic differentiation, so "
+                               "it cannot train (evaluate and predict work). Train with jax or "
+                               "torch: LAMINA_BACKEND=jax or LAMINA_BACKEND=torch.")
