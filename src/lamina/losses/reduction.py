@@ -5,7 +5,9 @@ reductions).
   losses divided by their number of elements;
 * ``"sum"``: the sum of the weighted losses;
 * ``"mean_with_sample_weight"``: the sum of the weighted losses divided by the sum of
-  the sample weights (by the number of elements when there are none);
+  the sample weights, each counted once per loss value it weights (a scalar weight
+  gives the plain mean; Keras 3 divides by the sum of the weights as given); the
+  number of elements when there are no weights;
 * ``"none"`` or ``None``: the weighted losses themselves.
 
 A ``sample_weight`` of shape ``(batch,)``, ``(batch, 1)`` or the losses' own shape
@@ -100,5 +102,5 @@ def reduce_weighted_values(values, sample_weight=None, mask=None,
     if reduction == "sum":
         return total
     if reduction == "mean_with_sample_weight" and weight is not None:
-        return K.divide_no_nan(total, K.sum(weight))
+        return K.divide_no_nan(total, K.sum(weight * K.ones_like(values)))
     return _divide_by_count(total, values)
