@@ -79,7 +79,8 @@ def test_overridden_batch_hooks_are_found_under_every_name():
         def on_test_batch_begin(self, batch, logs=None):
             seen.append(("test", batch))
 
-    by_instance = LambdaCallback(on_predict_batch_end=lambda batch, logs: seen.append(("lambda", batch)))
+    by_instance = LambdaCallback(
+        on_predict_batch_end=lambda batch, logs: seen.append(("lambda", batch)))
     callbacks = CallbackList([ByKerasAlias(), ByTestHook(), by_instance])
     callbacks.on_train_batch_end(1)
     callbacks.on_batch_end(2)

@@ -81,3 +81,11 @@ def test_bad_separator_is_explained():
     with pytest.raises(ValueError, match=r"separator must be a single character. "
                                          r"Received separator=', '"):
         CSVLogger("log.csv", separator=", ")
+
+
+def test_an_epoch_before_train_begin_opens_the_file(tmp_path):
+    path = tmp_path / "log.csv"
+    logger = CSVLogger(path)
+    logger.on_epoch_end(0, {"loss": 1.0, "val_loss": 2.0})
+    logger.on_train_end()
+    assert path.read_text() == "epoch,loss,val_loss\n0,1.0,2.0\n"

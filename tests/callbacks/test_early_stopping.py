@@ -62,7 +62,8 @@ def test_best_weights_are_restored_at_the_end(model, capsys, values, best_epoch,
     np.testing.assert_array_equal(model.weights[1], np.full(2, -best_epoch))
     out = capsys.readouterr().out
     assert ("Epoch 4: early stopping\n" in out) == stopped
-    assert out.endswith(f"Restoring model weights from the end of the best epoch: {best_epoch + 1}.\n")
+    assert out.endswith("Restoring model weights from the end of the best epoch: "
+                        f"{best_epoch + 1}.\n")
 
 
 def test_weights_are_left_alone_without_restore_best_weights(model):
@@ -86,7 +87,8 @@ def test_missing_monitor_warns_with_the_available_keys(model):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"mode": "lowest"}, r"EarlyStopping: mode must be 'auto', 'min' or 'max'. Received mode='lowest'"),
+    ({"mode": "lowest"}, r"EarlyStopping: mode must be 'auto', 'min' or 'max'. "
+                         r"Received mode='lowest'"),
     ({"monitor": "score"}, r"EarlyStopping: cannot tell whether monitor='score'.*mode='min'"),
     ({"patience": -1}, r"EarlyStopping: patience must be an int >= 0. Received patience=-1"),
     ({"start_from_epoch": 1.5}, r"start_from_epoch must be an int >= 0"),

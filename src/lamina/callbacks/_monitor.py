@@ -1,15 +1,39 @@
-"""What EarlyStopping and ReduceLROnPlateau share: checking ``mode`` and deciding
-whether a monitored value improves by going down or up.
+"""What EarlyStopping and ReduceLROnPlateau share: checking their arguments and
+deciding whether a monitored value improves by going down or up.
 
 >>> improves("EarlyStopping", "val_accuracy", "auto")
 'up'
 """
+
+import math
 
 _MODES = ("auto", "min", "max")
 _UP = ("acc", "auc", "precision", "recall", "f1_score", "fbeta_score", "iou", "r2_score",
        "true_positives", "true_negatives", "sensitivity", "specificity")
 _DOWN = ("loss", "error", "crossentropy", "hinge", "divergence", "poisson", "cosh",
          "false_positives", "false_negatives", "mse", "mae", "mape", "msle")
+
+
+def check_count(owner, name, value):
+    """``value`` if it is an int >= 0 (a patience, a number of epochs), else a ValueError.
+
+    >>> check_count("EarlyStopping", "patience", 3)
+    3
+    """
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"{owner}: {name} must be an int >= 0. Received {name}={value!r}.")
+    return value
+
+
+def check_number(owner, name, value):
+    """``value`` if it is a number (not NaN), else a ValueError.
+
+    >>> check_number("EarlyStopping", "baseline", 0.5)
+    0.5
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        raise ValueError(f"{owner}: {name} must be a number. Received {name}={value!r}.")
+    return value
 
 
 def check_mode(owner, mode):

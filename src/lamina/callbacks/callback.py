@@ -157,8 +157,8 @@ class CallbackList(Callback):
 
     >>> from lamina.callbacks import LambdaCallback
     >>> seen = []
-    >>> callbacks = CallbackList([LambdaCallback(on_train_batch_end=lambda b, logs: seen.append(b))],
-    ...                          add_history=True, verbose=0, epochs=1, steps=2)
+    >>> record = LambdaCallback(on_train_batch_end=lambda batch, logs: seen.append(batch))
+    >>> callbacks = CallbackList([record], add_history=True, verbose=0, epochs=1, steps=2)
     >>> [type(c).__name__ for c in callbacks.callbacks]
     ['LambdaCallback', 'History']
     >>> callbacks.on_train_begin()

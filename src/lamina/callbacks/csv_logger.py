@@ -59,6 +59,7 @@ class CSVLogger(Callback):
         self.keys = None
         self._file = None
         self._writer = None
+        self._write_header = True
 
     def _existing_header(self):
         if not (self.append and os.path.exists(self.filename)):
@@ -75,6 +76,8 @@ class CSVLogger(Callback):
         self._writer = csv.writer(self._file, delimiter=self.sep)
 
     def on_epoch_end(self, epoch, logs=None):
+        if self._file is None:
+            self.on_train_begin()
         logs = logs or {}
         if self.keys is None:
             self.keys = sorted(logs)

@@ -13,23 +13,10 @@
 (2, 2)
 """
 
-import math
 import warnings
 
-from lamina.callbacks._monitor import check_mode, improves
+from lamina.callbacks._monitor import check_count, check_mode, check_number, improves
 from lamina.callbacks.callback import Callback
-
-
-def _check_count(owner, name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"{owner}: {name} must be an int >= 0. Received {name}={value!r}.")
-    return value
-
-
-def _check_number(owner, name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
-        raise ValueError(f"{owner}: {name} must be a number. Received {name}={value!r}.")
-    return value
 
 
 class EarlyStopping(Callback):
@@ -65,13 +52,13 @@ class EarlyStopping(Callback):
         super().__init__()
         owner = "EarlyStopping"
         self.monitor = monitor
-        self.min_delta = abs(_check_number(owner, "min_delta", min_delta))
-        self.patience = _check_count(owner, "patience", patience)
+        self.min_delta = abs(check_number(owner, "min_delta", min_delta))
+        self.patience = check_count(owner, "patience", patience)
         self.verbose = verbose
         self.mode = check_mode(owner, mode)
-        self.baseline = None if baseline is None else _check_number(owner, "baseline", baseline)
+        self.baseline = None if baseline is None else check_number(owner, "baseline", baseline)
         self.restore_best_weights = restore_best_weights
-        self.start_from_epoch = _check_count(owner, "start_from_epoch", start_from_epoch)
+        self.start_from_epoch = check_count(owner, "start_from_epoch", start_from_epoch)
         self._direction = improves(owner, monitor, self.mode)
         self._reset()
 

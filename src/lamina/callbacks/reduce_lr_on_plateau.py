@@ -19,9 +19,8 @@ import warnings
 import numpy as np
 
 from lamina.callbacks._learning_rate import read_learning_rate
-from lamina.callbacks._monitor import check_mode, improves
+from lamina.callbacks._monitor import check_count, check_mode, improves
 from lamina.callbacks.callback import Callback
-from lamina.callbacks.early_stopping import _check_count
 
 
 class ReduceLROnPlateau(Callback):
@@ -66,11 +65,11 @@ class ReduceLROnPlateau(Callback):
                                  f"{name}={value!r}.")
         self.monitor = monitor
         self.factor = float(factor)
-        self.patience = _check_count(owner, "patience", patience)
+        self.patience = check_count(owner, "patience", patience)
         self.verbose = verbose
         self.mode = check_mode(owner, mode)
         self.min_delta = float(min_delta)
-        self.cooldown = _check_count(owner, "cooldown", cooldown)
+        self.cooldown = check_count(owner, "cooldown", cooldown)
         self.min_lr = float(min_lr)
         self._direction = improves(owner, monitor, self.mode)
         self._reset()
@@ -86,7 +85,11 @@ class ReduceLROnPlateau(Callback):
         return value > self.best + self.min_delta
 
     def in_cooldown(self):
-        """Whether the epochs of calm after a reduction are still running."""
+        """Whether the calm epochs after a reduction are still running.
+
+        >>> ReduceLROnPlateau(cooldown=2).in_cooldown()
+        False
+        """
         return self.cooldown_counter > 0
 
     def on_train_begin(self, logs=None):

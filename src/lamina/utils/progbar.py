@@ -23,10 +23,13 @@ training step never waits for a conversion nobody shows.
 3/3 - 0s - ...s/step - loss: 0.6111
 """
 
+import math
 import sys
 from time import monotonic as _now
 
 import numpy as np
+
+from lamina import backend as K
 
 _VERBOSITIES = (0, 1, 2)
 
@@ -46,7 +49,6 @@ def _to_float(name, value):
         except (TypeError, ValueError):
             pass
     else:
-        from lamina import backend as K
         array = np.asarray(K.convert_to_numpy(value))
         if array.size and np.issubdtype(array.dtype, np.number):
             return float(array.mean())
@@ -73,6 +75,15 @@ def _format_eta(seconds):
     if seconds > 60:
         return f"{seconds // 60}:{seconds % 60:02d}"
     return f"{seconds}s"
+
+
+class _Average:
+    """The running weighted sum of an averaged value."""
+    __slots__ = ("total", "weight")
+
+    def __init__(self):
+        self.total = 0.0
+        self.weight = 0
 
 
 def _check_names(argument, names):
@@ -129,10 +140,11 @@ class Progbar:
         self._stream = sys.stdout
         self._live = verbose == 1 and _is_live_stream(self._stream)
         self._seen = 0
-        self._values = {}     # name -> [sum of value * weight, sum of weights], or [latest, None]
+        self._latest_only = self.stateless_metrics == frozenset()
+        self._values = {}     # name -> its latest value, or the _Average of an averaged name
         self._pending = []    # (name, value, weight) not yet converted to float
         self._start = _now()
-        self._last_update = None
+        self._last_update = -math.inf
         self._first_step = None   # (time, current) of the first update past step 0
         self._drawn_width = 0
 
@@ -152,39 +164,48 @@ class Progbar:
         """
         if finalize is None:
             finalize = self.target is not None and current >= self.target
-        if self.verbose:
-            if values:
-                weight = max(current - self._seen, 1)
-                for name, value in (values.items() if isinstance(values, dict) else values):
-                    if self._averaged(name):
-                        self._values.setdefault(name, [0.0, 0])
-                        self._pending.append((name, value, weight))
-                    else:
-                        self._values[name] = [value, None]
-            now = _now()
-            if self._first_step is None and current > 0:
-                self._first_step = (now, current)
-            if finalize or self._last_update is None or now - self._last_update >= self.interval:
-                self._last_update = now
-                self._fold_pending()
-                if finalize or self._live:
-                    self._write(current, now, finalize)
+        if not self.verbose:
+            self._seen = current
+            return
+        if values:
+            if self._latest_only:
+                self._values.update(values)
+            else:
+                self._record(current, values)
         self._seen = current
+        now = _now()
+        if self._first_step is None and current > 0:
+            self._first_step = (now, current)
+        if finalize or now - self._last_update >= self.interval:
+            self._last_update = now
+            self._fold_pending()
+            if finalize or self._live:
+                self._write(current, now, finalize)
 
     def add(self, n, values=None):
         """Advance by ``n`` steps: ``update(current + n, values)``.
 
-        >>> bar = Progbar(target=10, verbose=0)
-        >>> bar.add(4); bar.add(3)
-        >>> bar.update(10)
+        >>> bar = Progbar(target=5, verbose=2)
+        >>> bar.add(2, [("loss", 1.0)]); bar.add(3, [("loss", 6.0)])  # doctest: +ELLIPSIS
+        5/5 - 0s - ...s/step - loss: 4.0000
         """
         self.update(self._seen + n, values)
 
+    def _record(self, current, values):
+        weight = max(current - self._seen, 1)
+        for name, value in (values.items() if isinstance(values, dict) else values):
+            if self._averaged(name):
+                if name not in self._values:
+                    self._values[name] = _Average()
+                self._pending.append((name, value, weight))
+            else:
+                self._values[name] = value
+
     def _fold_pending(self):
         for name, value, weight in self._pending:
-            entry = self._values[name]
-            entry[0] += _to_float(name, value) * weight
-            entry[1] += weight
+            average = self._values[name]
+            average.total += _to_float(name, value) * weight
+            average.weight += weight
         self._pending.clear()
 
     def _step_time(self, current, now):
@@ -197,8 +218,11 @@ class Progbar:
 
     def _metrics_text(self):
         parts = []
-        for name, (total, weight) in self._values.items():
-            value = _to_float(name, total) if weight is None else total / max(weight, 1)
+        for name, value in self._values.items():
+            if isinstance(value, _Average):
+                value = value.total / max(value.weight, 1)
+            else:
+                value = _to_float(name, value)
             parts.append(f" - {name}: {_format_number(value)}")
         return "".join(parts)
 
@@ -214,18 +238,19 @@ class Progbar:
         return f"[{head}{'.' * (self.width - filled)}]"
 
     def _write(self, current, now, finalize):
-        step_time = _format_step_time(self._step_time(current, now), self.unit_name)
+        seconds_per_step = self._step_time(current, now)
         elapsed = f"{now - self._start:.0f}s"
-        count = self._count_text(current)
+        per_step = _format_step_time(seconds_per_step, self.unit_name)
+        count, metrics = self._count_text(current), self._metrics_text()
         if self.verbose == 2:
-            line = f"{count} - {elapsed} - {step_time}{self._metrics_text()}"
+            line = f"{count} - {elapsed} - {per_step}{metrics}"
         elif self.target is None:
-            line = f"{count} - {elapsed} {step_time}{self._metrics_text()}"
+            line = f"{count} - {elapsed} {per_step}{metrics}"
         elif finalize:
-            line = f"{count} {self._bar_text(current)} - {elapsed} {step_time}{self._metrics_text()}"
+            line = f"{count} {self._bar_text(current)} - {elapsed} {per_step}{metrics}"
         else:
-            eta = _format_eta(self._step_time(current, now) * max(self.target - current, 0))
-            line = f"{count} {self._bar_text(current)} - ETA: {eta}{self._metrics_text()}"
+            eta = _format_eta(seconds_per_step * max(self.target - current, 0))
+            line = f"{count} {self._bar_text(current)} - ETA: {eta}{metrics}"
         if self._live:
             padding = " " * max(self._drawn_width - len(line), 0)
             self._drawn_width = len(line)
