@@ -5,6 +5,7 @@ log; the warning naming the available keys; argument errors."""
 import numpy as np
 import pytest
 
+from lamina import optimizers
 from lamina.callbacks import CallbackList, ReduceLROnPlateau
 
 
@@ -105,3 +106,9 @@ def test_model_without_optimizer_is_explained():
 def test_bad_arguments_are_explained(kwargs, message):
     with pytest.raises(ValueError, match=message):
         ReduceLROnPlateau(**kwargs)
+
+
+def test_a_lamina_optimizer_rate_is_lowered(model):
+    model.optimizer = optimizers.SGD(learning_rate=0.1)
+    logged, final = fit(model, ReduceLROnPlateau(factor=0.5, patience=0), [1.0, 1.0, 1.0])
+    np.testing.assert_allclose(logged + [final], [0.1, 0.1, 0.05, 0.025], rtol=1e-6)
