@@ -128,8 +128,10 @@ def test_auc_with_given_thresholds_label_weights_and_logits():
     rows = []
     for t in np.asarray(thresholds, "float32"):
         predicted = batch["probs"] > t
-        rows.append([np.sum(weights * (label & predicted)), np.sum(weights * (~label & predicted)),
-                     np.sum(weights * (label & ~predicted)), np.sum(weights * (~label & ~predicted))])
+        rows.append([np.sum(weights * (label & predicted)),
+                     np.sum(weights * (~label & predicted)),
+                     np.sum(weights * (label & ~predicted)),
+                     np.sum(weights * (~label & ~predicted))])
     np.testing.assert_allclose(float(to_np(metric.result())),
                                np_auc(np.array(rows), "ROC", "interpolation"), rtol=1e-5)
     logits = metrics.AUC(num_thresholds=5, from_logits=True)
@@ -216,7 +218,8 @@ def test_confusion_metric_errors_say_what_was_expected():
     with pytest.raises(ValueError, match="Recall: top_k must be None or an int >= 1"):
         metrics.Recall(top_k=0)
     with pytest.raises(ValueError, match=r"Precision: class_id must be smaller than the number "
-                                         r"of classes, y_pred's last dimension 4. Received class_id=7"):
+                                         r"of classes, y_pred's last dimension 4. "
+                                         r"Received class_id=7"):
         metrics.Precision(class_id=7).update_state(BATCHES[0]["onehot"], BATCHES[0]["probs"])
     with pytest.raises(ValueError, match=r"Recall: y_true and y_pred must have the same shape.*"
                                          r"\(6,\).*\(6, 4\)"):

@@ -126,7 +126,8 @@ def test_mean_and_sum_with_element_weights():
     total.update_state(values, sample_weight=element_weights)
     total.update_state(values, sample_weight=BATCHES[0]["weights"])
     per_sample = (values * element_weights).mean(-1)
-    expected_mean = (per_sample.sum() + values[:, 0].sum()) / (element_weights.mean(-1).sum() + BATCH)
+    expected_mean = (per_sample.sum() + values[:, 0].sum()) / \
+        (element_weights.mean(-1).sum() + BATCH)
     np.testing.assert_allclose(float(to_np(mean.result())), expected_mean, rtol=1e-5)
     expected_sum = (values * element_weights).sum() + (values.sum(-1) * BATCHES[0]["weights"]).sum()
     np.testing.assert_allclose(float(to_np(total.result())), expected_sum, rtol=1e-5)
