@@ -11,6 +11,7 @@
 from lamina import backend  # noqa: F401
 from lamina import activations, constraints, initializers, ops, random, regularizers  # noqa: F401
 from lamina import layers, models, utils  # noqa: F401
+from lamina import callbacks, datasets, losses, metrics, optimizers  # noqa: F401
 from lamina.backend import Input, Variable  # noqa: F401
 from lamina.models import Model, Sequential  # noqa: F401
 

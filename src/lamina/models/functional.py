@@ -177,6 +177,12 @@ class Functional(Model):
     def _maybe_build(self, inputs):
         self.built = True
 
+    def _static_graph(self):
+        return self._flat_inputs, self._flat_outputs
+
+    def _flat_inputs_of(self, x):
+        return list(self._feed(x))
+
     def get_config(self):
         return {"name": self.name, "layers": [layer.name for layer in self.layers]}
 

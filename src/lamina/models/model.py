@@ -27,9 +27,13 @@ class Model(Loops, Trainer, Layer):
     defines ``call``."""
 
     def __new__(cls, *args, **kwargs):
-        if cls is Model and (len(args) >= 2 or "outputs" in kwargs or "inputs" in kwargs):
+        if len(args) >= 2 or "outputs" in kwargs or "inputs" in kwargs:
             from lamina.models.functional import Functional
-            return Functional.__new__(Functional)
+            if cls is Model:
+                return Functional.__new__(Functional)
+            if not issubclass(cls, Functional):
+                # a subclass (say, with its own train_step) built from inputs and outputs
+                cls = _functional_subclass(cls, Functional)
         return super().__new__(cls)
 
     def __init__(self, **kwargs):
@@ -62,3 +66,15 @@ class Model(Loops, Trainer, Layer):
         from lamina.utils.summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable)
+
+
+_functional_subclasses = {}
+
+
+def _functional_subclass(cls, functional):
+    """``cls`` combined with Functional, so ``MyModel(inputs, outputs)`` builds a graph
+    model that keeps ``MyModel``'s methods."""
+    if cls not in _functional_subclasses:
+        _functional_subclasses[cls] = type(cls.__name__, (cls, functional),
+                                           {"__module__": cls.__module__})
+    return _functional_subclasses[cls]

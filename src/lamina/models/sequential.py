@@ -90,6 +90,13 @@ class Sequential(Model):
             return inputs
         return self._functional().call(inputs, training=training)
 
+    def _static_graph(self):
+        return (self.inputs, self.outputs) if len(self._tensors) > 1 else None
+
+    @property
+    def output_names(self):
+        return [self._layers[-1].name] if self._layers else []
+
     @property
     def inputs(self):
         return [self._tensors[0]] if self._tensors else []

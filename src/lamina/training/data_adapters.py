@@ -8,7 +8,7 @@ torch ``DataLoader`` (or any re-iterable object with a length yielding such tupl
 
 >>> import numpy as np
 >>> adapter = get_data_adapter(np.zeros((10, 3)), np.ones(10), batch_size=4, shuffle=False)
->>> adapter.steps, [b[0].shape[0] for b in adapter.epoch()]
+>>> adapter.steps, [x.shape[0] for x, y in adapter.epoch()]
 (3, [4, 4, 2])
 """
 
@@ -61,6 +61,8 @@ def _is_array(value):
 
 def _standardize_array(value, where):
     """A NumPy array (float64 becomes floatx) or the engine array unchanged."""
+    if value is None:
+        return None
     if isinstance(value, K.Variable):
         value = value.numpy()
     if K.engine.is_array(value) and not isinstance(value, np.ndarray):
@@ -91,6 +93,8 @@ def _check_sizes(x, y, sample_weight):
             continue
         leaves, _ = tree.flatten(value)
         for leaf in leaves:
+            if leaf is None:
+                continue
             if not leaf.shape:
                 raise ValueError(f"{part} must be arrays with a first (batch) dimension; "
                                  f"received a scalar.")
@@ -105,7 +109,7 @@ def _check_sizes(x, y, sample_weight):
 def _take(structure, index):
     if structure is None:
         return None
-    return tree.map_structure(lambda a: a[index], structure)
+    return tree.map_structure(lambda a: None if a is None else a[index], structure)
 
 
 def class_weights_to_sample_weights(y, class_weight):
@@ -158,7 +162,7 @@ class ArrayAdapter:
         self._rng = np.random.default_rng(np.random.randint(2 ** 31))
 
     def epoch(self):
-        """The batches of one epoch, as ``(x, y, sample_weight)`` tuples."""
+        """The batches of one epoch: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
         x, y, sw = self.data
         n, size = self.num_samples, self.batch_size
         if self.shuffle:
@@ -166,23 +170,25 @@ class ArrayAdapter:
             order = K.engine.host_to_engine(order) if K.backend() == "torch" else order
             for i in range(self.steps):
                 index = order[i * size:(i + 1) * size]
-                yield _take(x, index), _take(y, index), _take(sw, index)
+                yield pack_x_y_sample_weight(_take(x, index), _take(y, index), _take(sw, index))
         else:
             for i in range(self.steps):
                 index = slice(i * size, (i + 1) * size)
-                yield _take(x, index), _take(y, index), _take(sw, index)
+                yield pack_x_y_sample_weight(_take(x, index), _take(y, index), _take(sw, index))
 
 
 def _convert_batch(batch):
     x, y, sw = unpack_x_y_sample_weight(batch)
-    return (_to_engine(_standardize(x, "x")), _to_engine(_standardize(y, "y")),
-            _to_engine(_standardize(sw, "sample_weight")))
+    return pack_x_y_sample_weight(_to_engine(_standardize(x, "x")),
+                                  _to_engine(_standardize(y, "y")),
+                                  _to_engine(_standardize(sw, "sample_weight")))
 
 
 def _to_engine(structure):
     if structure is None or K.backend() != "torch":
         return structure
-    return tree.map_structure(K.engine.host_to_engine, structure)
+    return tree.map_structure(lambda a: None if a is None else K.engine.host_to_engine(a),
+                              structure)
 
 
 class IterableAdapter:

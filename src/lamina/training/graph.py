@@ -74,13 +74,15 @@ class TrainingGraph:
         self._callable_losses = model._callable_losses()
         self._regularized = [v for v in model.trainable_weights + model.non_trainable_weights
                              if v.regularizer is not None]
-        extra = bool(layer_losses or self._callable_losses or self._regularized)
-        if not named_terms and not extra:
+        extra = bool(layer_losses or self._regularized)
+        count = len(named_terms) + len(self._callable_losses) + extra
+        if not count:
             raise ValueError(f"Model {model.name!r} has no loss to train on: compile it with "
                              "loss=..., or add one with model.add_loss(...).")
         self.term_names = ["loss"]
-        if len(named_terms) + extra > 1:
+        if count > 1:
             self.term_names += [name for name, _ in named_terms]
+            self.term_names += [name for name, _ in self._callable_losses]
             if extra:
                 self.term_names.append("layer_losses")
         feeds = list(inputs) + [t for t in targets if t is not None] \
@@ -113,10 +115,9 @@ class TrainingGraph:
             values += [flat_sw[i] for i in weight_slots]
         with _ContextScope(training):
             y_pred, terms, layer_losses = self._program.run(values)
-            extra = list(layer_losses) + [fn() for fn in self._callable_losses]
-        extra += [v.regularizer(v) for v in self._regularized]
-        values = list(terms)
+        values = list(terms) + [K.cast(fn(), K.floatx()) for _, fn in self._callable_losses]
         if self._extra:
+            extra = list(layer_losses) + [v.regularizer(v) for v in self._regularized]
             values.append(_sum(extra))
         total = _sum(values)
         if len(self.term_names) > 1:

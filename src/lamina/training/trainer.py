@@ -159,13 +159,17 @@ class Trainer:
                 if isinstance(v, SymbolicTensor)]
 
     def _callable_losses(self):
-        return [v for _, v in self._added_losses if not isinstance(v, SymbolicTensor)]
+        return [(n, v) for n, v in self._added_losses if not isinstance(v, SymbolicTensor)]
 
     # -- the model's structure, as training sees it ------------------------------
+    def _static_graph(self):
+        """``(inputs, outputs)`` of the model's own graph (functional and built
+        sequential models), or None for a subclassed model."""
+        return None
+
     def _graph_outputs(self, where):
-        outputs = getattr(self, "_flat_outputs", None)
-        if outputs is None:
-            outputs = getattr(self, "_traced_outputs", None)
+        graph = self._static_graph()
+        outputs = graph[1] if graph else getattr(self, "_traced_outputs", None)
         if outputs is None:
             raise ValueError(f"Model {self.name!r} has no symbolic outputs yet for {where}: "
                              "call it on data (or fit it) first, or build it from Input().")
@@ -183,11 +187,17 @@ class Trainer:
 
     def _symbolic_io(self, x):
         """The symbolic inputs and flat outputs of the graph that training runs."""
-        if hasattr(self, "_flat_inputs"):
-            return list(self._flat_inputs), list(self._flat_outputs)
+        if not self.built:
+            self._maybe_build(x)
+        graph = self._static_graph()
+        if graph is not None:
+            return list(graph[0]), list(graph[1])
         signature = data_signature(x)
         cached = getattr(self, "_traced", {}).get(repr(signature))
         if cached is None:
+            if not getattr(self, "_traced", None):
+                # sub-layers build their weights on their first call: make it a concrete one
+                self(tree.map_structure(lambda a: a[:1], x), training=False)
             inputs = tree.map_structure(
                 lambda a: K.Input(batch_shape=(None,) + tuple(a.shape[1:]),
                                   dtype=K.standardize_dtype(a.dtype)), x)
@@ -199,8 +209,6 @@ class Trainer:
         return list(cached[0]), list(cached[1])
 
     def _flat_inputs_of(self, x):
-        if hasattr(self, "_flat_inputs"):
-            return list(self._feed(x))
         return tree.flatten(x)[0]
 
     def _flat_targets(self, y, what):
@@ -224,7 +232,7 @@ class Trainer:
         return [y]
 
     # -- building for a batch ----------------------------------------------------
-    def _graph(self, x, y, sample_weight):
+    def _training_graph(self, x, y, sample_weight):
         key = repr((data_signature(x), data_signature(y), data_signature(sample_weight)))
         graph = self._graphs.get(key)
         if graph is None:
@@ -236,7 +244,7 @@ class Trainer:
         """Build every Variable a step reads (graph, metrics, optimizer slots, trackers)
         before the step is compiled, from the first batch."""
         x, y, sw = data_adapters.unpack_x_y_sample_weight(batch)
-        graph = self._graph(x, y, sw)
+        graph = self._training_graph(x, y, sw)
         if not self._compiled_metrics.built:
             flat_y = self._flat_targets(y, "y")
             names = self._output_names()
@@ -287,7 +295,7 @@ class Trainer:
         """The total loss of a batch (every term: compile losses, added losses, layer
         losses, weight penalties). ``y_pred`` is recomputed from ``x``, as the graph
         needs the hidden outputs too."""
-        total, _, _ = self._graph(x, y, sample_weight).run(x, y, sample_weight, training)
+        total, _, _ = self._training_graph(x, y, sample_weight).run(x, y, sample_weight, training)
         return total
 
     def train_step(self, data):
@@ -295,7 +303,7 @@ class Trainer:
         loss and gradients with ``K.value_and_grad``, ``optimizer.apply``, metric updates.
         Return a dict of logs, or None to report the compiled loss and metrics."""
         x, y, sample_weight = data_adapters.unpack_x_y_sample_weight(data)
-        graph = self._graph(x, y, sample_weight)
+        graph = self._training_graph(x, y, sample_weight)
         trainable = self.trainable_variables
 
         def forward(weights):
@@ -309,7 +317,7 @@ class Trainer:
     def test_step(self, data):
         """One evaluation step: the loss terms and the metrics, with ``training=False``."""
         x, y, sample_weight = data_adapters.unpack_x_y_sample_weight(data)
-        graph = self._graph(x, y, sample_weight)
+        graph = self._training_graph(x, y, sample_weight)
         _, terms, y_pred = graph.run(x, y, sample_weight, False)
         self._update_trackers(graph, terms, x, y, y_pred, sample_weight)
 

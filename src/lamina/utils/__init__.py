@@ -1,8 +1,15 @@
-"""Utilities: random seeding (and, as lamina grows, summary, plot_model, to_categorical).
+"""Utilities: random seeding, plot_model, label encoding, the progress bar, PyDataset.
 
 >>> import lamina
 >>> lamina.utils.set_random_seed(0)
+>>> lamina.utils.to_categorical([0, 2]).tolist()
+[[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
 """
 
 from lamina.utils.random_seed import set_random_seed  # noqa: F401
 from lamina.utils.plot_model import plot_model  # noqa: F401
+from lamina.utils.numerical import normalize, to_categorical  # noqa: F401
+from lamina.utils.progbar import Progbar  # noqa: F401
+from lamina.training.py_dataset import PyDataset  # noqa: F401
+from lamina.training.data_adapters import (  # noqa: F401
+    pack_x_y_sample_weight, unpack_x_y_sample_weight)
