@@ -130,6 +130,8 @@ class CompiledMetrics:
                     metric = metrics_module.resolve(
                         identifier, loss=losses[i][0] if losses else None,
                         y_true_shape=tuple(labels[i].shape), y_pred_shape=tuple(outputs[i].shape))
+                    if hasattr(metric, "build"):
+                        metric.build(tuple(labels[i].shape), tuple(outputs[i].shape))
                     log_name = metric.name if len(names) == 1 else f"{names[i]}_{metric.name}"
                     self.per_output.append((i, metric, log_name, kind == "weighted_metrics"))
         seen = set()
