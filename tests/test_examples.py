@@ -31,7 +31,21 @@ def test_article_models_example_prints_the_counts_and_writes_the_pictures(tmp_pa
             assert f.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.mark.parametrize("name", ["quickstart.py", "article_models.py"])
+@pytest.mark.skipif(os.environ.get("LAMINA_BACKEND", "jax") == "numpy",
+                    reason="the numpy engine cannot train")
+def test_digits_example_converges_on_a_small_budget_and_writes_its_pictures(tmp_path):
+    pytest.importorskip("sklearn")
+    result = run_example("digits_custom_layer.py", "--epochs", "6", "--out", str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    accuracy = float(result.stdout.strip().rsplit(" ", 1)[-1])
+    assert accuracy >= 0.9, result.stdout
+    for name in ("digits_model.png", "digits_curves.png"):
+        with open(tmp_path / name, "rb") as f:
+            assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("name", ["quickstart.py", "article_models.py",
+                                  "digits_custom_layer.py"])
 def test_examples_have_a_docstring_saying_how_to_run_them(name):
     with open(os.path.join(ROOT, "examples", name)) as f:
         assert f.read().startswith('"""')
