@@ -7,6 +7,7 @@ import pytest
 from lamina import backend as K
 from lamina.callbacks import (Callback, CallbackList, History, LambdaCallback, ProgbarLogger,
                               TerminateOnNaN)
+from fake_model import model  # noqa: F401  (the fixture)
 
 ALL_HOOKS = ["on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
              "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end",

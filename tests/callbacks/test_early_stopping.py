@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from lamina.callbacks import CallbackList, EarlyStopping
+from fake_model import model  # noqa: F401  (the fixture)
 
 
 def fit(model, callback, values, monitor="loss"):

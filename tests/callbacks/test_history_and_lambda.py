@@ -4,6 +4,7 @@ each given function at its hook with the hook's arguments."""
 import pytest
 
 from lamina.callbacks import CallbackList, History, LambdaCallback
+from fake_model import model  # noqa: F401  (the fixture)
 
 HOOKS = {  # hook -> the arguments the test calls it with
     "on_train_begin": ({"a": 1},), "on_train_end": ({"a": 2},),

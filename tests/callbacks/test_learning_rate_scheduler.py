@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from lamina.callbacks import CallbackList, LearningRateScheduler
+from fake_model import model  # noqa: F401  (the fixture)
 
 
 def fit(model, callback, epochs):

@@ -10,6 +10,7 @@ import pytest
 from lamina import backend as K
 from lamina.callbacks import CallbackList, ProgbarLogger
 from lamina.utils import progbar as progbar_module
+from fake_model import model  # noqa: F401  (the fixture)
 
 
 class Terminal(io.StringIO):

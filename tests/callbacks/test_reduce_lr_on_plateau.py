@@ -7,6 +7,7 @@ import pytest
 
 from lamina import optimizers
 from lamina.callbacks import CallbackList, ReduceLROnPlateau
+from fake_model import model  # noqa: F401  (the fixture)
 
 
 def fit(model, callback, values, monitor="val_loss"):

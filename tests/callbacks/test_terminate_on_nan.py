@@ -6,6 +6,7 @@ import pytest
 
 from lamina import backend as K
 from lamina.callbacks import CallbackList, TerminateOnNaN
+from fake_model import model  # noqa: F401  (the fixture)
 
 
 @pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])

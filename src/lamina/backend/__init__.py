@@ -42,6 +42,8 @@ from lamina.backend.symbolic import Input, SymbolicTensor  # noqa: E402
 from lamina.backend.variables import Variable, VariableScope  # noqa: E402
 
 Variable._engine = engine
+if hasattr(engine, "prepare_variable_class"):
+    engine.prepare_variable_class(Variable)
 dispatch._TENSOR_LIKE.update({SymbolicTensor, Variable})
 dispatch._SPECIAL.update({SymbolicTensor, Variable})
 

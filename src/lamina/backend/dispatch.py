@@ -246,17 +246,33 @@ def _param_sources(sig):
                 tensor_keywords.append(name)
             else:
                 tensor_positions.append(len(positional) - 1)
-    return (tuple(tensor_positions), tuple(tensor_keywords),", ".join(params), ", ".join(call), "(" + "".join(a + ", " for a in positional) + ")",
+    return (tuple(tensor_positions), tuple(tensor_keywords), ", ".join(params),
+            ", ".join(call), "(" + "".join(a + ", " for a in positional) + ")",
             "{" + ", ".join(keyword) + "}", " or ".join(checks) or "False", defaults)
+
+
+def _variable_reads(sig):
+    """Source lines replacing a Variable given for a tensor parameter by its value: a
+    layer's weights reach the library call without the slow path."""
+    lines = []
+    for p in sig.parameters.values():
+        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.name in _DEEP_PARAMS \
+                or p.name in _STATIC_PARAMS:
+            continue
+        lines.append(f"        if {p.name}.__class__ is _Variable:\n"
+                     f"            {p.name} = {p.name}.value\n")
+    return "".join(lines)
 
 
 def make_function(spec, impl, static=False, wrap_errors=True, convert_lists=True):
     """Build the public K function for ``spec`` (a function whose signature and docstring
     define it) calling ``impl`` (the engine's implementation)."""
+    from lamina.backend.variables import Variable
     name = spec.__name__
     info = OpInfo(name, impl, static, wrap_errors, convert_lists)
+    signature = inspect.signature(spec)
     tensor_positions, tensor_keywords, params, call_args, pos, kw, check, defaults = \
-        _param_sources(inspect.signature(spec))
+        _param_sources(signature)
     info.tensor_positions, info.tensor_keywords = tensor_positions, tensor_keywords
     call = f"_impl({call_args})"
     body = f"        return {call}\n"
@@ -265,7 +281,7 @@ def make_function(spec, impl, static=False, wrap_errors=True, convert_lists=True
                 f"        except Exception as _e:\n"
                 f"            raise _fail(_info, _e, {pos}, {kw}) from _e\n")
     hidden = {"_impl": impl, "_info": info, "_SPECIAL": _SPECIAL, "_slow": _slow,
-              "_fail": _fail, "_has_special": has_special, **defaults}
+              "_fail": _fail, "_has_special": has_special, "_Variable": Variable, **defaults}
     fast = ""
     fast_path = getattr(impl, "same_dtype_fast_path", None)
     if fast_path is not None and call_args == "x1, x2":
@@ -282,6 +298,7 @@ def make_function(spec, impl, static=False, wrap_errors=True, convert_lists=True
     source = (f"def _make({', '.join(hidden)}):\n"
               f"    def {name}({params}):\n"
               f"{fast}"
+              f"{'' if static else _variable_reads(signature)}"
               f"        if {check}:\n"
               f"            return _slow(_info, {pos}, {kw})\n"
               f"{body}"

@@ -100,6 +100,18 @@ def _accepts(fn, name):
     return name in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
 
 
+class _Where:
+    """``"Dense layer 'dense'"`` for error messages, formatted only when one is raised."""
+
+    __slots__ = ("layer",)
+
+    def __init__(self, layer):
+        self.layer = layer
+
+    def __format__(self, spec):
+        return f"{type(self.layer).__name__} layer {self.layer.name!r}"
+
+
 class InputSpec:
     """What a layer accepts: rank (``ndim``, ``min_ndim``, ``max_ndim``) and known sizes
     of given axes (``axes={-1: 784}``). Checked at every call, symbolic or eager.
@@ -117,7 +129,7 @@ class InputSpec:
 
     def check(self, layer, shape):
         rank = len(shape)
-        where = f"{type(layer).__name__} layer {layer.name!r}"
+        where = _Where(layer)
         if self.ndim is not None and rank != self.ndim:
             raise ValueError(f"{where} expects inputs of rank {self.ndim}. "
                              f"Received input shape {shape}.")
@@ -245,6 +257,10 @@ class Layer:
         return outputs
 
     def _check_inputs(self, inputs):
+        if hasattr(inputs, "shape") and inputs.__class__ not in (list, tuple, dict):
+            if self.input_spec is not None:
+                self.input_spec.check(self, tuple(inputs.shape))
+            return
         for leaf in tree.flatten(inputs)[0]:
             if not hasattr(leaf, "shape"):
                 if isinstance(leaf, (int, float, bool, np.number)):
@@ -277,7 +293,7 @@ class Layer:
         if not takes_mask:
             kwargs.pop("mask", None)
         start = len(context.losses) if context is not None else 0
-        self._current_losses = []
+        object.__setattr__(self, "_current_losses", [])
         try:
             outputs = self.call(*args, **kwargs)
         except Exception as e:
@@ -290,12 +306,14 @@ class Layer:
         if context is not None:
             losses = context.losses[start:] + losses  # sub-layers' losses, then this layer's
         if not symbolic.is_probing():
-            self._last_losses = losses
-        if context is not None:
+            object.__setattr__(self, "_last_losses", losses)
+        if context is not None and losses:
             del context.losses[start:]
             context.losses.extend(losses)
-        output_mask = self.compute_mask(args[0], mask)
-        return outputs, losses, output_mask
+        if mask is None and not self.supports_masking and \
+                type(self).compute_mask is Layer.compute_mask:
+            return outputs, losses, None
+        return outputs, losses, self.compute_mask(args[0], mask)
 
     def _call_arguments(self):
         """Whether ``call`` takes ``training`` and ``mask`` (read from its signature once)."""

@@ -1,4 +1,7 @@
-"""A small stand-in for a compiled model: what the callbacks read and write on one."""
+"""A small stand-in for a compiled model: what the callbacks read and write on one.
+
+Test modules import the `model` fixture from here (a conftest.py would clash with
+tests/conftest.py under --doctest-modules, which imports both as "conftest")."""
 
 import numpy as np
 import pytest

@@ -1,0 +1,247 @@
+"""Training and prediction speed of lamina against hand-written JAX and PyTorch loops.
+
+A: the article's MLP (28x28 -> Reshape 784 -> Dense 500 relu -> Dense 100 -> Dense 10
+   softmax), RMSprop(1e-3), categorical cross-entropy, 60,000 synthetic samples,
+   batch 128: the time of one shuffled epoch, after a warm-up epoch.
+D: ``predict`` on the same 60,000 samples, batch 128 (NumPy results).
+S: start-up: from the start of a fresh process (before any import) to the end of
+   the first training step, lamina against the hand-written loop.
+
+Each engine runs in its own process (lamina picks its engine at import): lamina on
+jax against ``jax.jit`` + optax, lamina on torch against an eager PyTorch loop with
+``torch.optim.RMSprop``. Inside a process the variants alternate, round after
+round; the table gives the median of the rounds and the ratio of the medians.
+The hand-written loops compute the same model the lamina user wrote (softmax
+output, cross-entropy of one-hot labels with the probabilities clipped to
+[1e-7, 1 - 1e-7]) and shuffle each epoch as ``fit`` does.
+
+Targets: lamina-on-jax <= 1.05x raw JAX, lamina-on-torch <= 1.10x raw PyTorch on A
+and D; start-up <= the raw loop's + 1 s.
+
+Run::
+
+    python benchmarks/training_speed.py              # jax and torch, 5 rounds
+    python benchmarks/training_speed.py --engines torch --rounds 7
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+N, BATCH, CLASSES = 60_000, 128, 10
+TARGETS = {"jax": 1.05, "torch": 1.10}
+
+
+def make_data(n=N):
+    import numpy as np
+    rng = np.random.default_rng(0)
+    x = rng.random((n, 28, 28), dtype=np.float32)
+    y = np.eye(CLASSES, dtype=np.float32)[rng.integers(0, CLASSES, n)]
+    return x, y
+
+
+# -- lamina ---------------------------------------------------------------------
+def lamina_model():
+    from lamina import Input, Model, layers, optimizers
+    inputs = Input((28, 28))
+    h = layers.Reshape((784,))(inputs)
+    h = layers.Dense(500, activation="relu")(h)
+    h = layers.Dense(100)(h)
+    outputs = layers.Dense(10, activation="softmax")(h)
+    model = Model(inputs, outputs)
+    model.compile(optimizer=optimizers.RMSprop(1e-3), loss="categorical_crossentropy")
+    return model
+
+
+class Lamina:
+    def __init__(self, x, y):
+        self.model, self.x, self.y = lamina_model(), x, y
+
+    def train_epoch(self):
+        self.model.fit(self.x, self.y, batch_size=BATCH, epochs=1, verbose=0)
+
+    def predict(self):
+        return self.model.predict(self.x, batch_size=BATCH, verbose=0)
+
+
+# -- hand-written JAX -----------------------------------------------------------
+class RawJax:
+    def __init__(self, x, y):
+        import jax
+        import jax.numpy as jnp
+        import numpy as np
+        import optax
+        self.x, self.y, self.np = x, y, np
+        rng = np.random.default_rng(1)
+
+        def glorot(n_in, n_out):
+            limit = np.sqrt(6.0 / (n_in + n_out))
+            return jnp.asarray(rng.uniform(-limit, limit, (n_in, n_out)).astype("float32"))
+
+        self.params = [(glorot(784, 500), jnp.zeros(500, jnp.float32)),
+                       (glorot(500, 100), jnp.zeros(100, jnp.float32)),
+                       (glorot(100, 10), jnp.zeros(10, jnp.float32))]
+
+        def forward(params, xb):
+            (w1, b1), (w2, b2), (w3, b3) = params
+            h = jax.nn.relu(xb.reshape(-1, 784) @ w1 + b1)
+            return jax.nn.softmax((h @ w2 + b2) @ w3 + b3)
+
+        def loss_fn(params, xb, yb):
+            probs = jnp.clip(forward(params, xb), 1e-7, 1 - 1e-7)
+            return -jnp.mean(jnp.sum(yb * jnp.log(probs), axis=-1))
+
+        optimizer = optax.rmsprop(1e-3, decay=0.9, eps=1e-7)
+        self.opt_state = optimizer.init(self.params)
+
+        @jax.jit
+        def step(params, opt_state, xb, yb):
+            loss, grads = jax.value_and_grad(loss_fn)(params, xb, yb)
+            updates, opt_state = optimizer.update(grads, opt_state, params)
+            return optax.apply_updates(params, updates), opt_state, loss
+
+        self.step = step
+        self.forward = jax.jit(forward)
+        self.block = jax.block_until_ready
+        self.rng = np.random.default_rng(2)
+
+    def train_epoch(self):
+        order = self.rng.permutation(len(self.x))
+        params, opt_state = self.params, self.opt_state
+        for i in range(0, len(order), BATCH):
+            index = order[i:i + BATCH]
+            params, opt_state, loss = self.step(params, opt_state, self.x[index], self.y[index])
+        self.params, self.opt_state = self.block((params, opt_state))
+        float(loss)
+
+    def predict(self):
+        outs = [self.np.asarray(self.forward(self.params, self.x[i:i + BATCH]))
+                for i in range(0, len(self.x), BATCH)]
+        return self.np.concatenate(outs)
+
+
+# -- hand-written PyTorch -------------------------------------------------------
+class RawTorch:
+    def __init__(self, x, y):
+        import torch
+        self.torch = torch
+        self.x, self.y = torch.from_numpy(x), torch.from_numpy(y)
+        self.model = torch.nn.Sequential(
+            torch.nn.Flatten(), torch.nn.Linear(784, 500), torch.nn.ReLU(),
+            torch.nn.Linear(500, 100), torch.nn.Linear(100, 10), torch.nn.Softmax(dim=-1))
+        # foreach=True: torch's multi-tensor update (on CPU it defaults to a loop per tensor)
+        self.optimizer = torch.optim.RMSprop(self.model.parameters(), lr=1e-3, alpha=0.9,
+                                             eps=1e-7, foreach=True)
+
+    def train_epoch(self):
+        torch = self.torch
+        order = torch.randperm(len(self.x))
+        for i in range(0, len(order), BATCH):
+            index = order[i:i + BATCH]
+            probs = self.model(self.x[index]).clamp(1e-7, 1 - 1e-7)
+            loss = -(self.y[index] * torch.log(probs)).sum(dim=-1).mean()
+            self.optimizer.zero_grad()
+            loss.backward()
+            self.optimizer.step()
+        float(loss)
+
+    def predict(self):
+        with self.torch.no_grad():
+            outs = [self.model(self.x[i:i + BATCH]).numpy() for i in range(0, len(self.x), BATCH)]
+        import numpy as np
+        return np.concatenate(outs)
+
+
+RAW = {"jax": RawJax, "torch": RawTorch}
+
+
+def _timed(fn):
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def worker(engine, rounds):
+    """Interleaved rounds of A and D in this process; prints JSON timings."""
+    x, y = make_data()
+    variants = {"raw": RAW[engine](x, y), "lamina": Lamina(x, y)}
+    for v in variants.values():  # warm-up: compile, first-touch memory
+        v.train_epoch()
+        v.predict()
+    times = {f"{task}_{name}": [] for task in "AD" for name in variants}
+    for r in range(rounds):
+        order = list(variants) if r % 2 == 0 else list(reversed(variants))
+        for name in order:
+            times[f"A_{name}"].append(_timed(variants[name].train_epoch))
+        for name in order:
+            times[f"D_{name}"].append(_timed(variants[name].predict))
+    print(json.dumps(times))
+
+
+STARTUP = {
+    "lamina": """
+import numpy as np
+from benchmarks.training_speed import lamina_model, make_data
+x, y = make_data(BATCH)
+model = lamina_model()
+model.train_on_batch(x, y)
+""",
+    "raw": """
+from benchmarks.training_speed import RAW, make_data
+x, y = make_data(BATCH)
+RAW[ENGINE](x, y).train_epoch()
+""",
+}
+
+
+def startup(engine, variant):
+    code = ("import time; t0 = time.perf_counter()\n"
+            f"BATCH = 128; ENGINE = {engine!r}\n" + STARTUP[variant]
+            + "print(time.perf_counter() - t0)\n")
+    env = dict(os.environ, LAMINA_BACKEND=engine)
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=env, cwd=root, check=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser(description="lamina training speed against raw loops")
+    parser.add_argument("--engines", nargs="+", default=["jax", "torch"])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--startup-runs", type=int, default=3)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.worker, args.rounds)
+        return
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    print(f"| engine | task | raw (s, median) | lamina (s, median) | ratio | target |")
+    print("|---|---|---|---|---|---|")
+    for engine in args.engines:
+        env = dict(os.environ, LAMINA_BACKEND=engine)
+        out = subprocess.run([sys.executable, "-m", "benchmarks.training_speed", "--worker",
+                              engine, "--rounds", str(args.rounds)], capture_output=True,
+                             text=True, env=env, cwd=root)
+        if out.returncode != 0:
+            print(out.stderr, file=sys.stderr)
+            raise SystemExit(f"the {engine} worker failed")
+        times = json.loads(out.stdout.strip().splitlines()[-1])
+        for task, label in (("A", "A: train one epoch"), ("D", "D: predict")):
+            raw = statistics.median(times[f"{task}_raw"])
+            lam = statistics.median(times[f"{task}_lamina"])
+            print(f"| {engine} | {label} | {raw:.3f} | {lam:.3f} | {lam / raw:.3f} | "
+                  f"<= {TARGETS[engine]} |")
+        runs = {v: [startup(engine, v) for _ in range(args.startup_runs)]
+                for v in ("raw", "lamina")}
+        raw, lam = statistics.median(runs["raw"]), statistics.median(runs["lamina"])
+        print(f"| {engine} | S: start to first step | {raw:.2f} | {lam:.2f} | "
+              f"+{lam - raw:.2f} s | <= +1 s |")
+
+
+if __name__ == "__main__":
+    main()
