@@ -79,9 +79,9 @@ class Loops:
             self._reset_trackers()
             callbacks.on_epoch_begin(epoch)
             logs = None
-            for step, batch in enumerate(adapter.epoch()):
+            for step, batches in self._executions(adapter.epoch()):
                 callbacks.on_train_batch_begin(step)
-                logs = self._run_step("train", batch)
+                logs = self._run_step("train", *batches)
                 callbacks.on_train_batch_end(step, logs)
                 if self.stop_training:
                     break
@@ -96,6 +96,29 @@ class Loops:
                 break
         callbacks.on_train_end(epoch_logs)
         return self.history
+
+    def _executions(self, batches):
+        """``(index of the last step, batches)`` for each compiled call: groups of
+        ``steps_per_execution`` batches of one shape, or single batches."""
+        size = self.steps_per_execution
+        if size == 1:
+            for step, batch in enumerate(batches):
+                yield step, (batch,)
+            return
+        group, signature = [], None
+        for step, batch in enumerate(batches):
+            shapes = [tuple(a.shape) for a in tree.flatten(batch)[0] if a is not None]
+            if group and shapes != signature:
+                for i, pending in enumerate(group):
+                    yield step - len(group) + i, (pending,)
+                group = []
+            group.append(batch)
+            signature = shapes
+            if len(group) == size:
+                yield step, tuple(group)
+                group = []
+        for i, pending in enumerate(group):
+            yield step - len(group) + 1 + i, (pending,)
 
     def _validation_adapter(self, data, batch_size, steps):
         if isinstance(data, (tuple, list)) and len(data) in (2, 3) and not \

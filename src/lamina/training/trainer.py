@@ -59,6 +59,7 @@ class Trainer:
     run_eagerly = False
     jit_compile = "auto"
     stop_training = False
+    steps_per_execution = 1
 
     # -- compile ---------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -378,9 +379,18 @@ class Trainer:
             self._step_functions = {}
         return self._step_functions
 
-    def _run_step(self, kind, batch):
+    def _run_step(self, kind, batch, *more):
         step = self._steps().get(kind) or self._step_function(kind, batch)
-        out = step(batch)
+        if more:
+            many = getattr(step, "run_many", None)
+            if many is None:
+                for extra in (batch,) + more[:-1]:
+                    step(extra)
+                out = step(more[-1])
+            else:
+                out = many([(b,) for b in (batch,) + more])
+        else:
+            out = step(batch)
         if kind == "predict" or out is not None:
             return out
         return Logs(self, kind)

@@ -22,12 +22,29 @@ class JitStep:
                 out = fn(*args)
             return [scope.values[v] for v in self.variables], out
 
+        def pure_many(values, stacked):
+            def body(carry, args):
+                return pure(carry, args)
+            values, outs = jax.lax.scan(body, values, stacked)
+            return values, jax.tree_util.tree_map(lambda o: o[-1], outs)
+
         self._pure = pure
         self._compiled = jax.jit(pure)
+        self._compiled_many = jax.jit(pure_many)
 
     def __call__(self, *args):
+        return self._run(self._compiled, args)
+
+    def run_many(self, batches):
+        """Run the step once per element of ``batches`` (argument tuples of equal
+        shapes) inside one compiled loop (``steps_per_execution``); returns the last
+        step's results."""
+        stacked = jax.tree_util.tree_map(lambda *leaves: jax.numpy.stack(leaves), *batches)
+        return self._run(self._compiled_many, stacked)
+
+    def _run(self, compiled, args):
         variables = self.variables
-        values, out = self._compiled([v._value for v in variables], args)
+        values, out = compiled([v._value for v in variables], args)
         for v, value in zip(variables, values):
             v._value = value
         return out
@@ -39,6 +56,12 @@ class ScopedStep(JitStep):
     def __init__(self, fn, variables):
         super().__init__(fn, variables)
         self._compiled = self._pure
+
+    def run_many(self, batches):
+        out = None
+        for args in batches:
+            out = self(*args)
+        return out
 
 
 def compile_step(fn, variables, jit_compile=True, differentiable=False):
