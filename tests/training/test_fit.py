@@ -323,3 +323,31 @@ def test_sequential_and_subclassed_models_train():
     history = net.fit(x, y, epochs=2, verbose=0)
     assert set(history.history) == {"loss", "categorical_crossentropy", "layer_losses",
                                     "accuracy"}
+
+
+@needs_training
+def test_inputs_given_as_a_dict_by_input_name_and_epoch_options():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(64, 3)).astype("float32")
+    b = rng.normal(size=(64, 2)).astype("float32")
+    y = (a.sum(1, keepdims=True) - b.sum(1, keepdims=True)).astype("float32")
+    in_a, in_b = Input((3,), name="a"), Input((2,), name="b")
+    merged = layers.Concatenate()([in_a, in_b])
+    model = Model([in_a, in_b], layers.Dense(1)(merged))
+    model.compile(optimizer=optimizers.SGD(0.1), loss="mse")
+    history = model.fit({"b": b, "a": a}, y, epochs=6, initial_epoch=2, batch_size=16,
+                        validation_data=({"a": a, "b": b}, y), validation_freq=2, verbose=0)
+    assert history.epoch == [2, 3, 4, 5]
+    assert len(history.history["loss"]) == 4 and len(history.history["val_loss"]) == 2
+    np.testing.assert_allclose(model.predict({"a": a, "b": b}, verbose=0),
+                               model.predict([a, b], verbose=0), rtol=1e-6)
+
+
+@pytest.mark.skipif(ENGINE != "torch", reason="torch.compile is the torch engine's")
+def test_jit_compile_true_on_torch_trains_through_torch_compile():
+    x, y, _ = blobs(32)
+    model, _ = mlp()
+    model.compile(optimizer="sgd", loss="categorical_crossentropy", jit_compile=True)
+    history = model.fit(x, y, epochs=1, batch_size=16, verbose=0)
+    assert np.isfinite(history.history["loss"][0])
+    assert hasattr(model._steps()["train"].fn, "_torchdynamo_orig_callable")
