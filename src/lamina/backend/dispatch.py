@@ -14,9 +14,12 @@ type check per tensor argument and one library call (DESIGN.md, principle 6):
         except Exception as e:
             raise _fail(_op, e, (x1, x2), {}) from e
 
-``_SPECIAL`` holds SymbolicTensor and Variable. The slow path records a graph
-node when a symbolic tensor is among the arguments (anywhere, also inside lists
-and shape tuples), and otherwise replaces Variables by their values. Library
+``_SPECIAL`` holds SymbolicTensor and Variable. Inside the special branch, a
+Variable given for a tensor parameter is replaced by its value and, when nothing
+special remains, the library is called at once (a layer's weights cost one more
+class test). The slow path records a graph node when a symbolic tensor is among the
+arguments (anywhere, also inside lists and shape tuples), and otherwise replaces
+Variables inside nested arguments by their values. Library
 errors are re-raised as ValueError or TypeError naming the K function and the
 shapes and dtypes it received.
 
@@ -30,6 +33,7 @@ sequences holding tensors and are searched.
 """
 
 import inspect
+import textwrap
 
 from lamina.backend import tree
 
@@ -259,8 +263,8 @@ def _variable_reads(sig):
         if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.name in _DEEP_PARAMS \
                 or p.name in _STATIC_PARAMS:
             continue
-        lines.append(f"        if {p.name}.__class__ is _Variable:\n"
-                     f"            {p.name} = {p.name}.value\n")
+        lines.append(f"            if {p.name}.__class__ is _Variable:\n"
+                     f"                {p.name} = {p.name}.value\n")
     return "".join(lines)
 
 
@@ -295,11 +299,16 @@ def make_function(spec, impl, static=False, wrap_errors=True, convert_lists=True
                 "                return _raw(x1, x2)\n"
                 "        except Exception:\n"
                 "            pass\n")
+    reads = "" if static else _variable_reads(signature)
+    if reads:
+        # Variables (a layer's weights) are read here and the library is called
+        # directly; only symbolic tensors and nested lists go on to the slow path.
+        reads += f"            if not ({check}):\n" + textwrap.indent(body, "        ")
     source = (f"def _make({', '.join(hidden)}):\n"
               f"    def {name}({params}):\n"
               f"{fast}"
-              f"{'' if static else _variable_reads(signature)}"
               f"        if {check}:\n"
+              f"{reads}"
               f"            return _slow(_info, {pos}, {kw})\n"
               f"{body}"
               f"    return {name}\n")
