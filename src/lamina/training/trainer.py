@@ -20,6 +20,7 @@ import collections.abc
 from lamina import backend as K
 from lamina.backend import tree
 from lamina.backend.symbolic import SymbolicTensor
+from lamina.layers.layer import _unique
 from lamina.training import data_adapters
 from lamina.training.compile_utils import CompiledLoss, CompiledMetrics, LossTracker
 from lamina.training.graph import TrainingGraph, data_signature
@@ -270,12 +271,7 @@ class Trainer:
         found += self._compiled_metrics.variables
         for tracker in self._trackers.values():
             found += tracker.variables
-        seen, unique = set(), []
-        for v in found:
-            if id(v) not in seen:
-                seen.add(id(v))
-                unique.append(v)
-        return unique
+        return _unique(found)
 
     @property
     def metrics(self):
