@@ -291,3 +291,13 @@ def test_gradient_with_respect_to_a_variable():
     w = K.Variable(np.array([1.0, -2.0], "float32"))
     grad = K.grad(lambda v: O.sum(v * v))(w)
     np.testing.assert_allclose(N(grad), [2.0, -4.0])
+
+
+def test_a_graph_reads_a_variable_when_it_runs_not_when_it_is_recorded():
+    from lamina.backend import symbolic
+    v = K.Variable([1.0, 2.0])
+    x = K.Input((2,))
+    y = K.multiply(x, v)
+    v.assign([10.0, 20.0])
+    out = symbolic.evaluate(y, {x: np.ones((1, 2), "float32")})
+    assert K.convert_to_numpy(out).tolist() == [[10.0, 20.0]]

@@ -33,7 +33,7 @@ sequences holding tensors and are searched.
 """
 
 import inspect
-import textwrap
+import re
 
 from lamina.backend import tree
 
@@ -255,16 +255,31 @@ def _param_sources(sig):
             "{" + ", ".join(keyword) + "}", " or ".join(checks) or "False", defaults)
 
 
-def _variable_reads(sig):
-    """Source lines replacing a Variable given for a tensor parameter by its value: a
-    layer's weights reach the library call without the slow path."""
-    lines = []
-    for p in sig.parameters.values():
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) or p.name in _DEEP_PARAMS \
-                or p.name in _STATIC_PARAMS:
-            continue
-        lines.append(f"            if {p.name}.__class__ is _Variable:\n"
-                     f"                {p.name} = {p.name}.value\n")
+def _variable_reads(sig, check, call, wrap_errors, pos, kw):
+    """Source of the special branch's first part: when every special argument is a
+    Variable given for a tensor parameter, call the library on their values (a
+    layer's weights reach the library without the slow path). The original arguments
+    stay untouched for the slow path, which must record Variables themselves in a
+    graph."""
+    names = [p.name for p in sig.parameters.values()
+             if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+             and p.name not in _DEEP_PARAMS and p.name not in _STATIC_PARAMS]
+    if not names:
+        return ""
+    lines = [f"            _v_{n} = {n}.value if {n}.__class__ is _Variable else {n}\n"
+             for n in names]
+    renamed_check, renamed_call = check, call
+    for n in names:
+        renamed_check = re.sub(rf"\b{n}\.__class__", f"_v_{n}.__class__", renamed_check)
+        renamed_call = re.sub(rf"(?<![\w.]){n}\b(?!=)", f"_v_{n}", renamed_call)
+    lines.append(f"            if not ({renamed_check}):\n")
+    if wrap_errors:
+        lines.append(f"                try:\n"
+                     f"                    return {renamed_call}\n"
+                     f"                except Exception as _e:\n"
+                     f"                    raise _fail(_info, _e, {pos}, {kw}) from _e\n")
+    else:
+        lines.append(f"                return {renamed_call}\n")
     return "".join(lines)
 
 
@@ -299,11 +314,7 @@ def make_function(spec, impl, static=False, wrap_errors=True, convert_lists=True
                 "                return _raw(x1, x2)\n"
                 "        except Exception:\n"
                 "            pass\n")
-    reads = "" if static else _variable_reads(signature)
-    if reads:
-        # Variables (a layer's weights) are read here and the library is called
-        # directly; only symbolic tensors and nested lists go on to the slow path.
-        reads += f"            if not ({check}):\n" + textwrap.indent(body, "        ")
+    reads = "" if static else _variable_reads(signature, check, call, wrap_errors, pos, kw)
     source = (f"def _make({', '.join(hidden)}):\n"
               f"    def {name}({params}):\n"
               f"{fast}"
