@@ -352,7 +352,7 @@ class Program:
                 if isinstance(t, SymbolicTensor):
                     slots[id(t)] = len(slots)
                     out_slots.append((i, slots[id(t)]))
-            steps.append((node.fn, leaves, rebuild, holes, out_slots))
+            steps.append(_Step(node, leaves, rebuild, holes, out_slots, slots))
         self._steps = steps
         self._size = len(slots)
         out_leaves, self._rebuild_outputs = tree.flatten(outputs)
@@ -363,17 +363,66 @@ class Program:
     def run(self, values):
         env = [None] * self._size
         env[:len(values)] = values
-        for fn, leaves, rebuild, holes, out_slots in self._steps:
-            filled = list(leaves)
-            for i, slot in holes:
-                filled[i] = env[slot]
-            args, kwargs = rebuild(filled)
-            flat = tree.flatten(fn(*args, **kwargs))[0]
-            for i, slot in out_slots:
-                env[slot] = flat[i]
+        for step in self._steps:
+            step.run(env)
         return self._rebuild_outputs([
             env[slot] if slot is not None else constant
             for slot, constant in zip(self._output_slots, self._output_constants)])
+
+
+class _Step:
+    """One node of a Program: how to fill its arguments from the slots and where its
+    results go. Nodes whose positional arguments are each a tensor or a constant, with
+    constant keyword arguments, and whose result is one tensor or a layer's
+    ``(outputs, losses, mask)`` with a single output, skip the generic flatten and
+    rebuild of arguments and results (most nodes of a model are of this kind)."""
+
+    __slots__ = ("fn", "leaves", "rebuild", "holes", "out_slots", "arg_slots", "kwargs",
+                 "constants", "out_kind", "single_slot")
+
+    def __init__(self, node, leaves, rebuild, holes, out_slots, slots):
+        self.fn, self.leaves, self.rebuild = node.fn, leaves, rebuild
+        self.holes, self.out_slots = holes, out_slots
+        self.arg_slots = None
+        top_args = [slots.get(id(a)) if isinstance(a, SymbolicTensor) else None
+                    for a in node.args]
+        simple_args = all(isinstance(a, SymbolicTensor) or not tree.any_leaf(
+            lambda v: isinstance(v, SymbolicTensor), a) for a in node.args)
+        simple_kwargs = not tree.any_leaf(lambda v: isinstance(v, SymbolicTensor), node.kwargs)
+        if simple_args and simple_kwargs:
+            self.arg_slots = top_args
+            self.constants = list(node.args)
+            self.kwargs = dict(node.kwargs)
+        outputs = node.outputs
+        self.out_kind = "generic"
+        self.single_slot = None
+        if isinstance(outputs, SymbolicTensor) and len(out_slots) == 1:
+            self.out_kind, self.single_slot = "tensor", out_slots[0][1]
+        elif node.layer is not None and isinstance(outputs, tuple) and len(outputs) == 3 \
+                and isinstance(outputs[0], SymbolicTensor) and not tree.flatten(outputs[1])[0] \
+                and outputs[2] is None and len(out_slots) == 1:
+            self.out_kind, self.single_slot = "layer", out_slots[0][1]
+
+    def run(self, env):
+        if self.arg_slots is not None:
+            args = [c if s is None else env[s] for s, c in zip(self.arg_slots, self.constants)]
+            result = self.fn(*args, **self.kwargs)
+        else:
+            filled = list(self.leaves)
+            for i, slot in self.holes:
+                filled[i] = env[slot]
+            args, kwargs = self.rebuild(filled)
+            result = self.fn(*args, **kwargs)
+        kind = self.out_kind
+        if kind == "tensor":
+            env[self.single_slot] = result
+        elif kind == "layer" and not result[1] and result[2] is None \
+                and not isinstance(result[0], (list, tuple, dict)):
+            env[self.single_slot] = result[0]
+        else:
+            flat = tree.flatten(result)[0]
+            for i, slot in self.out_slots:
+                env[slot] = flat[i]
 
 
 def evaluate(outputs, feed):

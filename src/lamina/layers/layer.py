@@ -250,8 +250,14 @@ class Layer:
             args = (kwargs.pop("inputs"),)
         inputs = args[0]
         self._check_inputs(inputs)
-        if _is_symbolic((args, kwargs)):
+        if len(args) == 1 and not kwargs.keys() - {"training"} and hasattr(inputs, "shape"):
+            symbolic_call = inputs.__class__ is SymbolicTensor  # one tensor: the common case
+        else:
+            symbolic_call = _is_symbolic((args, kwargs))
+        if symbolic_call:
             return self._symbolic_call(args, kwargs)
+        if current_context() is not None:
+            return self._run(args, kwargs)[0]
         with _ContextScope(kwargs.get("training")):
             outputs, _, _ = self._run(args, kwargs)
         return outputs
@@ -280,8 +286,9 @@ class Layer:
     def _run(self, args, kwargs):
         """Build if needed, call, apply the activity regularizer; return
         (outputs, losses added by this call, output mask)."""
-        self._maybe_build(args[0])
-        context = current_context()
+        if not self.built:
+            self._maybe_build(args[0])
+        context = getattr(_state, "context", None)
         kwargs = dict(kwargs)
         takes_training, takes_mask = self._call_arguments()
         if takes_training:
@@ -356,6 +363,8 @@ class Layer:
         self._maybe_build(inputs)
 
         def run(*a, **k):
+            if current_context() is not None:
+                return self._run(a, k)
             with _ContextScope(None):
                 return self._run(a, k)
 

@@ -20,13 +20,18 @@ class JitStep:
         def pure(values, args):
             with VariableScope(dict(zip(self.variables, values))) as scope:
                 out = fn(*args)
-            return [scope.values[v] for v in self.variables], out
+            assigned = {id(v) for v in scope.assigned}
+            # Only the assigned Variables come back (keyed by position): returning an
+            # unchanged weight would copy it out of the compiled function every call.
+            return {i: scope.values[v] for i, v in enumerate(self.variables)
+                    if id(v) in assigned}, out
 
         def pure_many(values, stacked):
             def body(carry, args):
-                return pure(carry, args)
+                updates, out = pure(carry, args)
+                return [updates.get(i, v) for i, v in enumerate(carry)], out
             values, outs = jax.lax.scan(body, values, stacked)
-            return values, jax.tree_util.tree_map(lambda o: o[-1], outs)
+            return dict(enumerate(values)), jax.tree_util.tree_map(lambda o: o[-1], outs)
 
         self._pure = pure
         self._compiled = jax.jit(pure)
@@ -44,9 +49,9 @@ class JitStep:
 
     def _run(self, compiled, args):
         variables = self.variables
-        values, out = compiled([v._value for v in variables], args)
-        for v, value in zip(variables, values):
-            v._value = value
+        updates, out = compiled([v._value for v in variables], args)
+        for i, value in updates.items():
+            variables[i]._value = value
         return out
 
 
