@@ -176,6 +176,12 @@ def multiply(x1, x2):
     return _promote(_mul, x1, x2, result)
 
 
+# Two tensors of one dtype: torch and the dtype table agree, so K's wrapper may call
+# the library function at once (see dispatch.make_function).
+add.same_dtype_fast_path = torch.add
+multiply.same_dtype_fast_path = torch.mul
+
+
 def _sub(x1, x2):
     if x1.__class__ is bool:
         x1 = int(x1)
@@ -198,6 +204,9 @@ def subtract(x1, x2):
     except (TypeError, AttributeError, RuntimeError):  # RuntimeError: a Python bool
         pass
     return _promote(_sub, x1, x2, result)
+
+
+subtract.same_dtype_fast_path = torch.sub
 
 
 def _maximum(x1, x2):
@@ -741,6 +750,9 @@ def matmul(x1, x2):
     except AttributeError:
         pass
     return _any_dtype(torch.matmul, *_same_dtype(x1, x2))
+
+
+matmul.same_dtype_fast_path = torch.matmul
 
 
 def _any_dtype(fn, x1, x2):
