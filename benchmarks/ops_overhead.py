@@ -10,7 +10,10 @@ lamina chooses its engine at import, so the driver runs one subprocess per engin
 (``LAMINA_BACKEND=<engine>``). Inside it the two variants (direct call, K call)
 alternate over several rounds; each measurement times enough calls to last at
 least ``--min-time`` seconds, and the table reports the median per call (and, as a
-check on a busy machine, the ratio of the fastest measurements). On JAX
+check on a busy machine, the ratio of the fastest measurements). A third variant,
+the "floor", is the smallest wrapper that keeps lamina's dtype rule: a plain Python
+function with one dtype test before the library call; its ratio shows what any
+Python-level dispatch costs on this machine. On JAX
 each call includes ``block_until_ready()`` (eager dispatch of one call, until its
 result exists).
 
@@ -59,6 +62,20 @@ def _calibrate(timer, min_time):
         number = max(number * 2, int(number * min_time * 1.2 / max(elapsed, 1e-9)))
 
 
+def _floor_wrapper(function):
+    """The least a K function can be: a Python function with one dtype test in front of
+    the library call (DESIGN.md's "one type check and one library call"), written
+    without lamina. Its ratio is the floor that K's ratio is compared with."""
+    def floor(a, b):
+        try:
+            if a.dtype is b.dtype:
+                return function(a, b)
+        except AttributeError:
+            pass
+        return function(a, b)
+    return floor
+
+
 def run_engine(engine, rounds, min_time):
     """Measure in this process (LAMINA_BACKEND must already name ``engine``)."""
     import numpy as np
@@ -85,19 +102,22 @@ def run_engine(engine, rounds, min_time):
                 "direct": timeit.Timer(f"f(a, b){wait}", globals={"f": direct[op_name],
                                                                   "a": a, "b": b}),
                 "k": timeit.Timer(f"f(a, b){wait}", globals={"f": k_fn, "a": a, "b": b}),
+                "floor": timeit.Timer(f"f(a, b){wait}", globals={
+                    "f": _floor_wrapper(direct[op_name]), "a": a, "b": b}),
             }
             for t in timers.values():  # warm-up (JAX compiles each primitive once)
                 t.timeit(10)
             number = max(_calibrate(t, min_time) for t in timers.values())
-            samples = {"direct": [], "k": []}
+            samples = {"direct": [], "k": [], "floor": []}
             for r in range(rounds):
-                order = ("direct", "k") if r % 2 == 0 else ("k", "direct")
+                order = ("direct", "k", "floor") if r % 2 == 0 else ("floor", "k", "direct")
                 for variant in order:
                     samples[variant].append(timers[variant].timeit(number) / number * 1e6)
             row["direct_us"] = statistics.median(samples["direct"])
             row["k_us"] = statistics.median(samples["k"])
             row["ratio"] = row["k_us"] / row["direct_us"]
             row["ratio_min"] = min(samples["k"]) / min(samples["direct"])
+            row["floor_ratio"] = statistics.median(samples["floor"]) / row["direct_us"]
             row["calls"] = number
             results.append(row)
     return results
@@ -109,18 +129,18 @@ def _installed(engine):
 
 def _format_table(rows):
     header = ("engine", "op", "size", "direct µs/call", "K µs/call", "ratio", "target", "",
-              "ratio of minima")
+              "ratio of minima", "floor ratio")
     lines = []
     for r in rows:
         target = TARGETS[r["size_name"]]
         if "error" in r:
             lines.append((r["engine"], r["op"], r["size"], "-", "-", "-", f"<= {target}",
-                          r["error"], "-"))
+                          r["error"], "-", "-"))
             continue
         verdict = "ok" if r["ratio"] <= target else "MISSES"
         lines.append((r["engine"], r["op"], r["size"], f"{r['direct_us']:.2f}",
                       f"{r['k_us']:.2f}", f"{r['ratio']:.3f}", f"<= {target}", verdict,
-                      f"{r['ratio_min']:.3f}"))
+                      f"{r['ratio_min']:.3f}", f"{r['floor_ratio']:.3f}"))
     return header, lines
 
 
