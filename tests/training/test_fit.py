@@ -351,3 +351,40 @@ def test_jit_compile_true_on_torch_trains_through_torch_compile():
     history = model.fit(x, y, epochs=1, batch_size=16, verbose=0)
     assert np.isfinite(history.history["loss"][0])
     assert hasattr(model._steps()["train"].fn, "_torchdynamo_orig_callable")
+
+
+def test_engine_arrays_and_generators_feed_evaluate_and_predict():
+    x, y, _ = blobs(48)
+    model, _ = mlp()
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    from_numpy = model.evaluate(x, y, verbose=0)
+    engine_x, engine_y = K.convert_to_tensor(x), K.convert_to_tensor(y)
+    assert model.evaluate(engine_x, engine_y, verbose=0) == pytest.approx(from_numpy, rel=1e-6)
+
+    def batches():
+        for i in range(0, 48, 16):
+            yield (x[i:i + 16],)
+
+    np.testing.assert_allclose(model.predict(batches(), verbose=0),
+                               model.predict(x, verbose=0), rtol=1e-5, atol=1e-6)
+    if ENGINE != "numpy":
+        history = model.fit(engine_x, engine_y, epochs=1, batch_size=16, verbose=0)
+        assert np.isfinite(history.history["loss"][0])
+
+
+def test_a_custom_layers_own_weight_regularizer_joins_the_loss():
+    class Scale(layers.Layer):
+        def build(self, input_shape):
+            self.w = K.Variable(K.ones((input_shape[-1],)) * 2.0,
+                                regularizer=lambda w: 0.5 * K.sum(K.square(w)))
+
+        def call(self, inputs):
+            return inputs * self.w
+
+    inputs = Input((3,))
+    model = Model(inputs, Scale()(inputs))
+    model.compile(optimizer="sgd", loss="mse")
+    x = np.zeros((4, 3), "float32")
+    logs = model.evaluate(x, x, verbose=0, return_dict=True)
+    assert logs["layer_losses"] == pytest.approx(0.5 * 3 * 4.0)
+    assert logs["loss"] == pytest.approx(6.0)
