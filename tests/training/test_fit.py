@@ -388,3 +388,19 @@ def test_a_custom_layers_own_weight_regularizer_joins_the_loss():
     logs = model.evaluate(x, x, verbose=0, return_dict=True)
     assert logs["layer_losses"] == pytest.approx(0.5 * 3 * 4.0)
     assert logs["loss"] == pytest.approx(6.0)
+
+
+def test_an_output_mask_weights_the_loss_and_the_metrics():
+    x = np.array([[[1.0, 2.0], [0.0, 0.0], [3.0, -1.0]],
+                  [[0.0, 0.0], [2.0, 2.0], [1.0, 1.0]]], "float32")  # (2, 3 steps, 2)
+    y = np.ones((2, 3, 2), "float32")
+    inputs = Input((3, 2))
+    model = Model(inputs, layers.Masking(0.0)(inputs))
+    model.compile(optimizer="sgd", loss="mae", metrics=["mse"])
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    kept = np.any(x != 0, axis=-1)
+    per_step_mae = np.abs(x - y).mean(axis=-1)
+    per_step_mse = ((x - y) ** 2).mean(axis=-1)
+    assert logs["mse"] == pytest.approx(float(per_step_mse[kept].mean()), rel=1e-5)
+    assert logs["loss"] == pytest.approx(float((per_step_mae * kept).sum() / kept.size),
+                                         rel=1e-5)

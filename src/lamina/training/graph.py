@@ -36,7 +36,13 @@ def data_signature(structure):
         structure)
 
 
-def _placeholder(array, name):
+def placeholder(array, name=None):
+    """A symbolic tensor standing for batches like ``array`` (any batch size).
+
+    >>> import numpy as np
+    >>> placeholder(np.zeros((4, 3), "int32")).shape
+    (None, 3)
+    """
     return K.Input(batch_shape=(None,) + tuple(array.shape[1:]),
                    dtype=K.standardize_dtype(array.dtype), name=name)
 
@@ -49,9 +55,9 @@ def _compatible(symbolic_shape, shape):
 class TrainingGraph:
     """The program of ``model`` for batches like ``(x, y, sample_weight)``.
 
-    ``run(x, y, sample_weight, training)`` returns ``(total, terms, y_pred)``: the
-    total loss, the value of each term named in ``term_names`` (the total first),
-    and the flat list of outputs.
+    ``run(x, y, sample_weight, training)`` returns ``(total, terms, y_pred, masks)``:
+    the total loss, the value of each term named in ``term_names`` (the total first),
+    the flat list of outputs and their masks (None for an output without one).
     """
 
     def __init__(self, model, x, y, sample_weight):
@@ -65,7 +71,7 @@ class TrainingGraph:
         targets = []
         for i, (out, label) in enumerate(zip(outputs, flat_y)):
             targets.append(None if label is None else self._target(i, out, label, names[i]))
-        weights = [None if w is None else _placeholder(w, f"{names[i]}_sample_weight")
+        weights = [None if w is None else placeholder(w, f"{names[i]}_sample_weight")
                    for i, w in enumerate(flat_sw)]
         self.targets, self.weights = targets, weights
         named_terms = model._compiled_loss.terms(outputs, targets, weights, names)
@@ -87,10 +93,11 @@ class TrainingGraph:
                 self.term_names.append("layer_losses")
         feeds = list(inputs) + [t for t in targets if t is not None] \
             + [w for w in weights if w is not None]
-        self._slots = (len(inputs), [i for i, t in enumerate(targets) if t is not None],
+        self._slots = ([i for i, t in enumerate(targets) if t is not None],
                        [i for i, w in enumerate(weights) if w is not None])
+        masks = [getattr(out, "_keras_mask", None) for out in outputs]
         self._program = symbolic.Program(
-            feeds, (outputs, [t for _, t in named_terms], layer_losses))
+            feeds, (outputs, [t for _, t in named_terms], layer_losses, masks))
         self._extra = extra
 
     def _target(self, index, output, label, name):
@@ -103,10 +110,10 @@ class TrainingGraph:
                     f"shape {target.shape}; the labels given for it have shape "
                     f"{tuple(label.shape)}.")
             return target
-        return _placeholder(label, f"{name}_target")
+        return placeholder(label, f"{name}_target")
 
     def run(self, x, y, sample_weight, training):
-        n_inputs, target_slots, weight_slots = self._slots
+        target_slots, weight_slots = self._slots
         values = self.model._flat_inputs_of(x)
         flat_y = self.model._flat_targets(y, "y")
         values += [flat_y[i] for i in target_slots]
@@ -114,15 +121,15 @@ class TrainingGraph:
             flat_sw = self.model._flat_targets(sample_weight, "sample_weight")
             values += [flat_sw[i] for i in weight_slots]
         with _ContextScope(training):
-            y_pred, terms, layer_losses = self._program.run(values)
+            y_pred, terms, layer_losses, masks = self._program.run(values)
         values = list(terms) + [K.cast(fn(), K.floatx()) for _, fn in self._callable_losses]
         if self._extra:
             extra = list(layer_losses) + [v.regularizer(v) for v in self._regularized]
             values.append(_sum(extra))
         total = _sum(values)
         if len(self.term_names) > 1:
-            return total, [total] + values, y_pred
-        return total, [total], y_pred
+            return total, [total] + values, y_pred, masks
+        return total, [total], y_pred, masks
 
 
 def _sum(values):

@@ -23,20 +23,19 @@ from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.layer import _unique
 from lamina.training import data_adapters
 from lamina.training.compile_utils import CompiledLoss, CompiledMetrics, LossTracker
-from lamina.training.graph import TrainingGraph, data_signature
+from lamina.training.graph import TrainingGraph, data_signature, placeholder
 
 
 class Logs(collections.abc.Mapping):
     """The logs of the latest step, computed from the trackers only when read."""
 
-    def __init__(self, trainer, kind):
+    def __init__(self, trainer):
         self._trainer = trainer
-        self._kind = kind
         self._values = None
 
     def _results(self):
         if self._values is None:
-            self._values = self._trainer._results(self._kind)
+            self._values = self._trainer._results()
         return self._values
 
     def __getitem__(self, key):
@@ -200,14 +199,11 @@ class Trainer:
             if not getattr(self, "_traced", None):
                 # sub-layers build their weights on their first call: make it a concrete one
                 self(tree.map_structure(lambda a: a[:1], x), training=False)
-            inputs = tree.map_structure(
-                lambda a: K.Input(batch_shape=(None,) + tuple(a.shape[1:]),
-                                  dtype=K.standardize_dtype(a.dtype)), x)
+            inputs = tree.map_structure(placeholder, x)
             outputs = tree.flatten(self(inputs))[0]
-            cached = (tree.flatten(inputs)[0], outputs, inputs)
+            cached = (tree.flatten(inputs)[0], outputs)
             self._traced = {**getattr(self, "_traced", {}), repr(signature): cached}
             self._traced_outputs = outputs
-            self._traced_inputs_struct = inputs
         return list(cached[0]), list(cached[1])
 
     def _flat_inputs_of(self, x):
@@ -292,7 +288,8 @@ class Trainer:
         """The total loss of a batch (every term: compile losses, added losses, layer
         losses, weight penalties). ``y_pred`` is recomputed from ``x``, as the graph
         needs the hidden outputs too."""
-        total, _, _ = self._training_graph(x, y, sample_weight).run(x, y, sample_weight, training)
+        graph = self._training_graph(x, y, sample_weight)
+        return graph.run(x, y, sample_weight, training)[0]
         return total
 
     def train_step(self, data):
@@ -304,44 +301,35 @@ class Trainer:
         trainable = self.trainable_variables
 
         def forward(weights):
-            total, terms, y_pred = graph.run(x, y, sample_weight, True)
-            return total, (terms, y_pred)
+            total, terms, y_pred, masks = graph.run(x, y, sample_weight, True)
+            return total, (terms, y_pred, masks)
 
-        (_, (terms, y_pred)), grads = K.value_and_grad(forward, has_aux=True)(trainable)
+        (_, (terms, y_pred, masks)), grads = K.value_and_grad(forward, has_aux=True)(trainable)
         self.optimizer.apply(grads, trainable)
-        self._update_trackers(graph, terms, x, y, y_pred, sample_weight)
+        self._update_trackers(graph, terms, x, y, y_pred, masks, sample_weight)
 
     def test_step(self, data):
         """One evaluation step: the loss terms and the metrics, with ``training=False``."""
         x, y, sample_weight = data_adapters.unpack_x_y_sample_weight(data)
         graph = self._training_graph(x, y, sample_weight)
-        _, terms, y_pred = graph.run(x, y, sample_weight, False)
-        self._update_trackers(graph, terms, x, y, y_pred, sample_weight)
+        _, terms, y_pred, masks = graph.run(x, y, sample_weight, False)
+        self._update_trackers(graph, terms, x, y, y_pred, masks, sample_weight)
 
     def predict_step(self, data):
         """The model's outputs for a batch (``training=False``)."""
         x, _, _ = data_adapters.unpack_x_y_sample_weight(data)
         return self(x, training=False)
 
-    def _update_trackers(self, graph, terms, x, y, y_pred, sample_weight):
+    def _update_trackers(self, graph, terms, x, y, y_pred, masks, sample_weight):
         batch_size = K.shape(tree.flatten(x)[0][0])[0]
         self._tracker(graph).update(terms, batch_size)
         metrics = self._compiled_metrics
         if metrics.per_output:
-            masks = [getattr(o, "_keras_mask", None) for o in graph.outputs]
-            if any(m is not None for m in masks):
-                masks = self._output_masks(x)
             metrics.update_state(self._flat_targets(y, "y"), y_pred,
                                  None if sample_weight is None else
                                  self._flat_targets(sample_weight, "sample_weight"), masks)
 
-    def _output_masks(self, x):
-        outputs = self._graph_outputs("masks")
-        masks = [getattr(o, "_keras_mask", None) for o in outputs]
-        program = K.symbolic.Program(self._symbolic_io(x)[0], masks)
-        return program.run(self._flat_inputs_of(x))
-
-    def _results(self, kind):
+    def _results(self):
         results = dict(self._active_tracker.results())
         results.update(self._compiled_metrics.results())
         return results
@@ -389,7 +377,7 @@ class Trainer:
             out = step(batch)
         if kind == "predict" or out is not None:
             return out
-        return Logs(self, kind)
+        return Logs(self)
 
     # -- single batches ----------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
