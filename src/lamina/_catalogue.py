@@ -13,6 +13,32 @@ classes (initializers, regularizers, constraints), written once.
 """
 
 
+class Configurable:
+    """The config half of a catalogue class: ``from_config`` builds the object from
+    ``get_config()``'s dict, and ``repr`` shows that dict.
+
+    >>> class Half(Configurable):
+    ...     def __init__(self, factor=0.5):
+    ...         self.factor = factor
+    ...     def get_config(self):
+    ...         return {"factor": self.factor}
+    >>> Half.from_config({"factor": 0.25})
+    Half(factor=0.25)
+    """
+
+    @classmethod
+    def from_config(cls, config):
+        """The object that ``get_config()`` returned ``config`` for."""
+        return cls(**config)
+
+    def __repr__(self):
+        try:
+            args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
+        except NotImplementedError:
+            args = ""
+        return f"{type(self).__name__}({args})"
+
+
 def _key(name):
     return name.replace("_", "").lower()
 

@@ -12,7 +12,7 @@ every engine. ``get`` also accepts any callable ``weight -> weight``.
 """
 
 from lamina import backend as K
-from lamina._catalogue import Catalogue
+from lamina._catalogue import Catalogue, Configurable
 
 
 def _norms(w, axis):
@@ -23,7 +23,7 @@ def _as_tensor(w):
     return w if hasattr(w, "dtype") else K.convert_to_tensor(w)
 
 
-class Constraint:
+class Constraint(Configurable):
     """Base class: subclasses implement ``__call__(self, w)`` returning the projected
     weight (the base returns ``w`` unchanged) and ``get_config()``.
 
@@ -45,19 +45,6 @@ class Constraint:
         {'max_value': 3.0, 'axis': 0}
         """
         return {}
-
-    @classmethod
-    def from_config(cls, config):
-        """A constraint built from ``get_config()``'s dict.
-
-        >>> UnitNorm.from_config({"axis": 1}).axis
-        1
-        """
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class MaxNorm(Constraint):

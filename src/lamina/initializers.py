@@ -30,7 +30,7 @@ import math
 import numpy as np
 
 from lamina import backend as K
-from lamina._catalogue import Catalogue
+from lamina._catalogue import Catalogue, Configurable
 
 
 def _dtype(dtype):
@@ -73,7 +73,7 @@ def compute_fans(shape):
     return int(fan_in), int(fan_out)
 
 
-class Initializer:
+class Initializer(Configurable):
     """Base class: subclasses implement ``__call__(self, shape, dtype=None)``.
 
     ``get_config()`` returns the constructor arguments and ``from_config(config)``
@@ -99,15 +99,6 @@ class Initializer:
         """
         return {}
 
-    @classmethod
-    def from_config(cls, config):
-        """An initializer built from ``get_config()``'s dict.
-
-        >>> Constant.from_config({"value": 2.0}).value
-        2.0
-        """
-        return cls(**config)
-
     def clone(self):
         """A new initializer with the same configuration.
 
@@ -115,10 +106,6 @@ class Initializer:
         {}
         """
         return self.__class__.from_config(self.get_config())
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class Zeros(Initializer):

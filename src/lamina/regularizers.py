@@ -17,7 +17,7 @@ differentiate) on every engine. ``get`` also accepts any callable
 import math
 
 from lamina import backend as K
-from lamina._catalogue import Catalogue
+from lamina._catalogue import Catalogue, Configurable
 
 
 def _check_factor(owner, name, value):
@@ -27,7 +27,7 @@ def _check_factor(owner, name, value):
     return float(value)
 
 
-class Regularizer:
+class Regularizer(Configurable):
     """Base class: subclasses implement ``__call__(self, x)`` returning a scalar, and
     ``get_config()`` returning their constructor arguments.
 
@@ -51,22 +51,6 @@ class Regularizer:
         {'l1': 0.5}
         """
         raise NotImplementedError(f"{type(self).__name__} does not implement get_config().")
-
-    @classmethod
-    def from_config(cls, config):
-        """A regularizer built from ``get_config()``'s dict.
-
-        >>> L2.from_config({"l2": 0.5}).l2
-        0.5
-        """
-        return cls(**config)
-
-    def __repr__(self):
-        try:
-            args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        except NotImplementedError:
-            args = ""
-        return f"{type(self).__name__}({args})"
 
 
 class L1(Regularizer):

@@ -19,6 +19,7 @@ works on symbolic tensors, where it records the graph expression of the loss.
 import re
 
 from lamina import backend as K
+from lamina._catalogue import Configurable
 from lamina.backend.naming import unique_name
 from lamina.losses._inputs import align_ranks, as_tensor
 from lamina.losses.reduction import reduce_weighted_values, standardize_reduction
@@ -29,7 +30,7 @@ def _snake_case(name):
     return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
-class Loss:
+class Loss(Configurable):
     """Base class of losses: subclasses implement ``call(y_true, y_pred)`` returning the
     per-sample losses.
 
@@ -88,20 +89,6 @@ class Loss:
         {'name': 'm', 'reduction': 'sum', 'dtype': 'float32'}
         """
         return {"name": self.name, "reduction": self.reduction, "dtype": self.dtype}
-
-    @classmethod
-    def from_config(cls, config):
-        """A loss built from ``get_config()``'s dict.
-
-        >>> MeanOfInputs = type("MeanOfInputs", (Loss,), {})
-        >>> MeanOfInputs.from_config({"name": "m", "reduction": "sum"}).reduction
-        'sum'
-        """
-        return cls(**config)
-
-    def __repr__(self):
-        args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        return f"{type(self).__name__}({args})"
 
 
 class LossFunctionWrapper(Loss):

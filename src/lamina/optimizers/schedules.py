@@ -15,7 +15,7 @@ Keras 3.
 import math
 
 from lamina import backend as K
-from lamina._catalogue import Catalogue
+from lamina._catalogue import Catalogue, Configurable
 
 
 def _positive(owner, name, value):
@@ -28,7 +28,7 @@ def _as_float(step):
     return K.cast(step, K.floatx())
 
 
-class LearningRateSchedule:
+class LearningRateSchedule(Configurable):
     """Base class: subclasses implement ``__call__(self, step)`` returning the rate at
     ``step`` (an int or a scalar tensor) as a scalar tensor, and ``get_config()``.
 
@@ -52,23 +52,6 @@ class LearningRateSchedule:
         0.5
         """
         raise NotImplementedError(f"{type(self).__name__} does not implement get_config().")
-
-    @classmethod
-    def from_config(cls, config):
-        """A schedule built from ``get_config()``'s dict.
-
-        >>> ExponentialDecay.from_config({"initial_learning_rate": 1.0, "decay_steps": 2,
-        ...                               "decay_rate": 0.5}).decay_steps
-        2
-        """
-        return cls(**config)
-
-    def __repr__(self):
-        try:
-            args = ", ".join(f"{k}={v!r}" for k, v in self.get_config().items())
-        except NotImplementedError:
-            args = ""
-        return f"{type(self).__name__}({args})"
 
 
 class ExponentialDecay(LearningRateSchedule):
