@@ -256,11 +256,15 @@ class Layer:
             symbolic_call = _is_symbolic((args, kwargs))
         if symbolic_call:
             return self._symbolic_call(args, kwargs)
+        return self._run_in_context(args, kwargs, kwargs.get("training"))[0]
+
+    def _run_in_context(self, args, kwargs, training):
+        """``_run`` inside the call context: the one in progress, else a new one with
+        ``training`` (entering a scope only when there is none keeps nested calls cheap)."""
         if current_context() is not None:
-            return self._run(args, kwargs)[0]
-        with _ContextScope(kwargs.get("training")):
-            outputs, _, _ = self._run(args, kwargs)
-        return outputs
+            return self._run(args, kwargs)
+        with _ContextScope(training):
+            return self._run(args, kwargs)
 
     def _check_inputs(self, inputs):
         if hasattr(inputs, "shape") and inputs.__class__ not in (list, tuple, dict):
@@ -363,10 +367,7 @@ class Layer:
         self._maybe_build(inputs)
 
         def run(*a, **k):
-            if current_context() is not None:
-                return self._run(a, k)
-            with _ContextScope(None):
-                return self._run(a, k)
+            return self._run_in_context(a, k, None)
 
         try:
             outputs, losses, output_mask = symbolic.record(run, args, kwargs, name=self.name,
