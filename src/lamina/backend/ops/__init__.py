@@ -14,5 +14,6 @@ from lamina.backend.ops.math import *  # noqa: F401,F403
 from lamina.backend.ops.arrays import *  # noqa: F401,F403
 from lamina.backend.ops.nn import *  # noqa: F401,F403
 from lamina.backend.ops.random import *  # noqa: F401,F403
+from lamina.backend.ops.rnn import *  # noqa: F401,F403
 from lamina.backend.ops.gradients import *  # noqa: F401,F403
 from lamina.backend.ops.keras2 import *  # noqa: F401,F403

@@ -15,6 +15,7 @@ from lamina.backend.torch.math import *  # noqa: F401,F403
 from lamina.backend.torch.arrays import *  # noqa: F401,F403
 from lamina.backend.torch.nn import *  # noqa: F401,F403
 from lamina.backend.torch.random import *  # noqa: F401,F403
+from lamina.backend.torch.rnn import *  # noqa: F401,F403
 
 from lamina.backend.torch.training import compile_step  # noqa: E402,F401
 

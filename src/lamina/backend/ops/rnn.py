@@ -1,0 +1,1 @@
+"""Fused recurrent kernels (LSTM, GRU) as K functions (issue 5)."""

@@ -1,0 +1,1 @@
+"""Fused recurrent kernels on this engine (issue 5)."""

@@ -1,0 +1,1 @@
+"""attention layers (filled in by issue 5)."""

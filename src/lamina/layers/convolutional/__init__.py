@@ -1,0 +1,1 @@
+"""convolutional layers (filled in by issue 5)."""

@@ -1,0 +1,1 @@
+"""pooling layers (filled in by issue 5)."""

@@ -1,0 +1,1 @@
+"""wrappers layers (filled in by issue 5)."""
