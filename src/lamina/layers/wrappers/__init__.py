@@ -1,1 +1,6 @@
-"""wrappers layers (filled in by issue 5)."""
+"""Wrapper layers: TimeDistributed, Bidirectional, and the Wrapper base class."""
+
+from lamina.layers.wrappers.time_distributed import TimeDistributed
+from lamina.layers.wrappers.wrapper import Wrapper
+
+__all__ = ["TimeDistributed", "Wrapper"]
