@@ -59,18 +59,19 @@ def _check_padding(fname, padding, n, causal=False):
     return key
 
 
-def _as_tuple(fname, name, value, n):
+def _as_tuple(fname, name, value, n, minimum=1):
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
-        value = (int(value),) * n
+        items = (int(value),) * n
     else:
         try:
-            value = tuple(int(v) for v in value)
+            items = tuple(int(v) for v in value)
         except (TypeError, ValueError):
-            value = None
-    if value is None or len(value) != n or any(v < 1 for v in value):
-        raise ValueError(f"{fname}: expected {name} to be a positive int or a tuple of {n} "
-                         f"positive ints; received {value!r}.")
-    return value
+            items = None
+    if items is None or len(items) != n or any(v < minimum for v in items):
+        kind = "positive int" if minimum == 1 else f"int >= {minimum}"
+        raise ValueError(f"{fname}: expected {name} to be a {kind} or a tuple of {n} "
+                         f"{kind}s; received {value!r}.")
+    return items
 
 
 def _pad_pairs(fname, spatial, window, strides, dilation, padding, what="kernel"):
@@ -155,8 +156,7 @@ def check_conv_transpose(fname, x_shape, k_shape, strides, padding, output_paddi
     if output_padding is None:
         output_padding = (None,) * n
     else:
-        output_padding = _as_tuple(fname, "output_padding", output_padding, n) \
-            if not (isinstance(output_padding, int) and output_padding == 0) else (0,) * n
+        output_padding = _as_tuple(fname, "output_padding", output_padding, n, minimum=0)
     pads = []
     for k, s, d, op in zip(k_shape[:n], strides, dilation, output_padding):
         extent = (k - 1) * d + 1
