@@ -215,14 +215,30 @@ def conv_transpose(inputs, kernel, strides, padding="valid", output_padding=None
     return _from_first(out, channels_last)
 
 
+def _pool_padding(spatial, pool_size, strides, pads):
+    """torch's ``(padding, ceil_mode)`` for TensorFlow-style pads, or None when torch cannot
+    express them (then the caller pads explicitly, a copy of the input). Symmetric pads
+    are torch's padding; pads one longer at the end are the same padding with
+    ``ceil_mode``, which keeps the last window (it starts inside the input) when the
+    stride is above 1. Inputs smaller than the window are padded explicitly: torch's
+    ``avg_pool3d`` refuses them whatever the padding."""
+    if all(size >= k and (after == before or (after == before + 1 and s > 1))
+           for size, k, s, (before, after) in zip(spatial, pool_size, strides, pads)):
+        return tuple(before for before, _ in pads), any(a != b for b, a in pads)
+    return None
+
+
 def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None):
     inputs = _tensor(inputs)
     channels_last, pool_size, strides, pads = check_pool(
         "max_pool", inputs.shape, pool_size, strides, padding, data_format)
     x = _to_first(inputs, channels_last)
-    if any(p != (0, 0) for p in pads):
+    torch_padding = _pool_padding(x.shape[2:], pool_size, strides, pads)
+    if torch_padding is None:
         x = F.pad(x, [p for pair in reversed(pads) for p in pair], value=-math.inf)
-    out = _MAX_POOL[len(pool_size)](x, pool_size, strides)
+        torch_padding = (0, False)
+    out = _MAX_POOL[len(pool_size)](x, pool_size, strides, padding=torch_padding[0],
+                                    ceil_mode=torch_padding[1])
     return _from_first(out, channels_last)
 
 
@@ -231,15 +247,17 @@ def average_pool(inputs, pool_size, strides=None, padding="valid", data_format=N
     channels_last, pool_size, strides, pads = check_pool(
         "average_pool", inputs.shape, pool_size, strides, padding, data_format)
     x = _to_first(inputs, channels_last)
-    if any(p != (0, 0) for p in pads):
+    torch_padding = _pool_padding(x.shape[2:], pool_size, strides, pads)
+    if torch_padding is not None:
+        out = _AVG_POOL[len(pool_size)](x, pool_size, strides, padding=torch_padding[0],
+                                        ceil_mode=torch_padding[1], count_include_pad=False)
+    else:
         spatial = x.shape[2:]
         x = F.pad(x, [p for pair in reversed(pads) for p in pair])
         out = _AVG_POOL[len(pool_size)](x, pool_size, strides)
         counts = same_pool_counts(spatial, pool_size, strides, pads)
-        scale = torch.as_tensor(math.prod(pool_size) / counts, dtype=x.dtype).to(x.device)
-        out = out * scale
-    else:
-        out = _AVG_POOL[len(pool_size)](x, pool_size, strides)
+        out = out * torch.as_tensor(math.prod(pool_size) / counts, dtype=x.dtype,
+                                    device=x.device)
     return _from_first(out, channels_last)
 
 
