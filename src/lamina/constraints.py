@@ -25,26 +25,24 @@ def _as_tensor(w):
 
 class Constraint(Configurable):
     """Base class: subclasses implement ``__call__(self, w)`` returning the projected
-    weight (the base returns ``w`` unchanged) and ``get_config()``.
+    weight (the base returns ``w`` unchanged); ``get_config()`` returns the
+    constructor arguments (captured when the constraint was created, for a subclass
+    that does not write its own).
 
     >>> from lamina import backend as K
     >>> class Clip(Constraint):
+    ...     def __init__(self, limit=1.0):
+    ...         self.limit = limit
     ...     def __call__(self, w):
-    ...         return K.clip(w, -1.0, 1.0)
+    ...         return K.clip(w, -self.limit, self.limit)
     >>> K.convert_to_numpy(Clip()(K.convert_to_tensor([-3.0, 0.5]))).tolist()
     [-1.0, 0.5]
+    >>> Clip(2.0).get_config(), MaxNorm(3.0).get_config()
+    ({'limit': 2.0}, {'max_value': 3.0, 'axis': 0})
     """
 
     def __call__(self, w):
         return w
-
-    def get_config(self):
-        """The constructor arguments, as a JSON-friendly dict.
-
-        >>> MaxNorm(3.0).get_config()
-        {'max_value': 3.0, 'axis': 0}
-        """
-        return {}
 
 
 class MaxNorm(Constraint):

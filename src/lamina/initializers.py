@@ -76,28 +76,25 @@ def compute_fans(shape):
 class Initializer(Configurable):
     """Base class: subclasses implement ``__call__(self, shape, dtype=None)``.
 
-    ``get_config()`` returns the constructor arguments and ``from_config(config)``
-    rebuilds the initializer from them.
+    ``get_config()`` returns the constructor arguments (captured when the initializer
+    was created, for a subclass that does not write its own) and
+    ``from_config(config)`` rebuilds the initializer from them.
 
     >>> from lamina import backend as K
-    >>> class Fives(Initializer):
+    >>> class Filled(Initializer):
+    ...     def __init__(self, value=5.0):
+    ...         self.value = value
     ...     def __call__(self, shape, dtype=None):
-    ...         return K.full(shape, 5.0, dtype=dtype or K.floatx())
-    >>> K.convert_to_numpy(Fives()((2,))).tolist()
-    [5.0, 5.0]
+    ...         return K.full(shape, self.value, dtype=dtype or K.floatx())
+    >>> K.convert_to_numpy(Filled()((2,))).tolist(), Filled(2.0).get_config()
+    ([5.0, 5.0], {'value': 2.0})
+    >>> RandomNormal(stddev=0.1, seed=3).get_config()
+    {'mean': 0.0, 'stddev': 0.1, 'seed': 3}
     """
 
     def __call__(self, shape, dtype=None):
         raise NotImplementedError(
             f"Initializer subclass {type(self).__name__} must implement __call__(shape, dtype=None).")
-
-    def get_config(self):
-        """The constructor arguments, as a JSON-friendly dict.
-
-        >>> RandomNormal(stddev=0.1, seed=3).get_config()
-        {'mean': 0.0, 'stddev': 0.1, 'seed': 3}
-        """
-        return {}
 
     def clone(self):
         """A new initializer with the same configuration.

@@ -19,7 +19,7 @@ works on symbolic tensors, where it records the graph expression of the loss.
 import re
 
 from lamina import backend as K
-from lamina._catalogue import Configurable
+from lamina._catalogue import Configurable, constructor_config
 from lamina.backend.naming import unique_name
 from lamina.losses._inputs import align_ranks, as_tensor
 from lamina.losses.reduction import reduce_weighted_values, standardize_reduction
@@ -82,13 +82,21 @@ class Loss(Configurable):
         return None
 
     def get_config(self):
-        """The constructor arguments, as a JSON-friendly dict.
+        """The constructor arguments, as a JSON-friendly dict: for a subclass that does
+        not define ``get_config``, the arguments its constructor was called with.
 
         >>> MeanOfInputs = type("MeanOfInputs", (Loss,), {})
         >>> MeanOfInputs(name="m", reduction="sum").get_config()
         {'name': 'm', 'reduction': 'sum', 'dtype': 'float32'}
+        >>> class Scaled(Loss):
+        ...     def __init__(self, factor=0.1, **kwargs):
+        ...         super().__init__(**kwargs)
+        ...         self.factor = factor
+        >>> Scaled(2.0, name="s").get_config()
+        {'name': 's', 'reduction': 'sum_over_batch_size', 'dtype': 'float32', 'factor': 2.0}
         """
-        return {"name": self.name, "reduction": self.reduction, "dtype": self.dtype}
+        return constructor_config(
+            self, {"name": self.name, "reduction": self.reduction, "dtype": self.dtype}, Loss)
 
 
 class LossFunctionWrapper(Loss):

@@ -25,6 +25,7 @@ import re
 
 from lamina import backend as K
 from lamina import initializers
+from lamina._catalogue import Configurable, constructor_config
 from lamina.backend.variables import current_scope
 
 
@@ -59,7 +60,7 @@ def squeeze_or_expand_to_same_rank(x1, x2):
     return x1, x2
 
 
-class Metric:
+class Metric(Configurable):
     """Base class of every metric: ``Metric(dtype=None, name=None)``.
 
     Subclasses create their state with :meth:`add_variable` in ``__init__`` (or in
@@ -213,18 +214,20 @@ class Metric:
 
     # -- configuration ---------------------------------------------------------------
     def get_config(self):
-        """The constructor arguments, as a JSON-friendly dict."""
-        return {"name": self.name, "dtype": self.dtype}
+        """The constructor arguments, as a JSON-friendly dict: for a subclass that does
+        not define ``get_config``, the arguments its constructor was called with.
 
-    @classmethod
-    def from_config(cls, config):
-        """A metric built from ``get_config()``'s dict.
-
+        >>> class Hits(Metric):
+        ...     def __init__(self, threshold=0.5, name="hits"):
+        ...         super().__init__(name=name)
+        ...         self.threshold = threshold
+        >>> Hits(0.7).get_config()
+        {'name': 'hits', 'threshold': 0.7}
         >>> from lamina.metrics import BinaryAccuracy
         >>> BinaryAccuracy.from_config(BinaryAccuracy(threshold=0.7).get_config()).threshold
         0.7
         """
-        return cls(**config)
+        return constructor_config(self, {"name": self.name, "dtype": self.dtype}, Metric)
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"

@@ -35,6 +35,7 @@ import numpy as np
 
 from lamina import backend as K
 from lamina import initializers
+from lamina._catalogue import Configurable, constructor_config, decode_config
 from lamina.backend import fused_optimizers, naming
 from lamina.backend.variables import current_scope
 from lamina.optimizers import schedules
@@ -67,7 +68,7 @@ def _short_float(value):
     return float(str(np.float32(value)))
 
 
-class Optimizer:
+class Optimizer(Configurable):
     """Base class of the optimizers: ``Optimizer(learning_rate, weight_decay=None,
     clipnorm=None, clipvalue=None, global_clipnorm=None, name=None)``.
 
@@ -335,7 +336,9 @@ class Optimizer:
 
     # -- config --------------------------------------------------------------------------
     def get_config(self):
-        """The constructor arguments, as a JSON-friendly dict (a schedule serialized).
+        """The constructor arguments, as a JSON-friendly dict (a schedule serialized);
+        for a subclass that does not define ``get_config``, the arguments its constructor
+        was called with, the learning rate and name read from the optimizer.
 
         >>> from lamina import optimizers
         >>> optimizers.SGD(learning_rate=0.1, clipnorm=1.0, name="sgd_cfg").get_config()
@@ -347,9 +350,10 @@ class Optimizer:
             rate = schedules.serialize(self._schedule)
         else:
             rate = _short_float(K.convert_to_numpy(self._learning_rate.value))
-        return {"name": self.name, "learning_rate": rate, "weight_decay": self.weight_decay,
-                "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
-                "clipvalue": self.clipvalue}
+        return constructor_config(self, {
+            "name": self.name, "learning_rate": rate, "weight_decay": self.weight_decay,
+            "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
+            "clipvalue": self.clipvalue}, Optimizer)
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
@@ -363,7 +367,7 @@ class Optimizer:
         if isinstance(config.get("learning_rate"), dict):
             config["learning_rate"] = schedules.deserialize(config["learning_rate"],
                                                             custom_objects)
-        return cls(**config)
+        return cls(**decode_config(config))
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"

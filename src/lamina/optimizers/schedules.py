@@ -30,28 +30,22 @@ def _as_float(step):
 
 class LearningRateSchedule(Configurable):
     """Base class: subclasses implement ``__call__(self, step)`` returning the rate at
-    ``step`` (an int or a scalar tensor) as a scalar tensor, and ``get_config()``.
+    ``step`` (an int or a scalar tensor) as a scalar tensor; ``get_config()`` returns
+    the constructor arguments (captured when the schedule was created, for a subclass
+    that does not write its own).
 
     >>> from lamina import backend as K
     >>> class Halving(LearningRateSchedule):
+    ...     def __init__(self, initial_learning_rate=1.0):
+    ...         self.initial_learning_rate = initial_learning_rate
     ...     def __call__(self, step):
-    ...         return K.power(0.5, K.cast(step, "float32"))
-    ...     def get_config(self):
-    ...         return {}
-    >>> float(Halving()(3))
-    0.125
+    ...         return self.initial_learning_rate * K.power(0.5, K.cast(step, "float32"))
+    >>> float(Halving()(3)), Halving(0.1).get_config()
+    (0.125, {'initial_learning_rate': 0.1})
     """
 
     def __call__(self, step):
         raise NotImplementedError(f"{type(self).__name__} does not implement __call__(step).")
-
-    def get_config(self):
-        """The constructor arguments, as a JSON-friendly dict.
-
-        >>> InverseTimeDecay(0.1, 5, 0.5).get_config()["decay_rate"]
-        0.5
-        """
-        raise NotImplementedError(f"{type(self).__name__} does not implement get_config().")
 
 
 class ExponentialDecay(LearningRateSchedule):
