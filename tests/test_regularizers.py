@@ -141,5 +141,4 @@ def test_custom_subclass_through_custom_objects():
     config = regularizers.serialize(Scaled(3.0))
     got = regularizers.deserialize(config, custom_objects={"Scaled": Scaled})
     assert float(to_np(got(K.ones((2, 2))))) == 12.0
-    with pytest.raises(NotImplementedError, match="get_config"):
-        regularizers.Regularizer().get_config()
+    assert regularizers.Regularizer().get_config() == {}  # no constructor arguments
