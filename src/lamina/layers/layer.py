@@ -286,6 +286,7 @@ class Layer:
             shapes = _shape_of(inputs)
             self.build(shapes)
             self.built = True
+            object.__setattr__(self, "_build_shapes", shapes)
 
     def _run(self, args, kwargs):
         """Build if needed, call, apply the activity regularizer; return
@@ -600,8 +601,22 @@ class Layer:
 
     @classmethod
     def from_config(cls, config):
-        """A new layer from the output of ``get_config``."""
-        return cls(**config)
+        """A new layer from the output of ``get_config``. ``name``, ``trainable`` and
+        ``dtype`` are set after construction when the constructor does not take them
+        (the article's ``MyDense.__init__(self, units)``)."""
+        config = dict(config)
+        parameters = inspect.signature(cls.__init__).parameters
+        takes_any = any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+        later = {} if takes_any else {key: config.pop(key) for key in ("name", "trainable", "dtype")
+                                      if key in config and key not in parameters}
+        layer = cls(**config)
+        if "name" in later:
+            layer.name = later["name"]
+        if "dtype" in later:
+            layer.dtype = K.standardize_dtype(later["dtype"])
+        if "trainable" in later:
+            layer.trainable = later["trainable"]
+        return layer
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"

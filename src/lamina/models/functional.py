@@ -184,5 +184,13 @@ class Functional(Model):
         return list(self._feed(x))
 
     def get_config(self):
-        return {"name": self.name, "layers": [layer.name for layer in self.layers]}
+        """The graph as JSON-able data (see :mod:`lamina.saving.graph_config`)."""
+        from lamina.saving.graph_config import graph_config
+        return graph_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """The model ``get_config`` described, with new weights."""
+        from lamina.saving.graph_config import graph_from_config
+        return graph_from_config(config, custom_objects, cls)
 

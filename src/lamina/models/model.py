@@ -60,6 +60,31 @@ class Model(Loops, Trainer, Layer):
         raise ValueError(f"Model {self.name!r} has no layer named {name!r}; its layers are "
                          f"{[layer.name for layer in layers]}.")
 
+    # -- saving ----------------------------------------------------------------
+    def save(self, filepath, overwrite=True):
+        """Save the architecture, weights, compile arguments and optimizer state to a
+        ``.lamina`` file; load it with :func:`lamina.saving.load_model`."""
+        from lamina.saving.model_file import save_model
+        save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=True):
+        """Save the weights to a ``.weights.safetensors`` file."""
+        from lamina.saving.weights import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False):
+        """Load weights saved by ``save_weights`` (or ``save``), matched by the model's
+        structure; ``skip_mismatch=True`` leaves layers that do not fit as they are."""
+        from lamina.saving.weights import load_weights
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def to_json(self, **kwargs):
+        """The architecture as a JSON string (``lamina.models.model_from_json`` reads it);
+        ``kwargs`` go to ``json.dumps``."""
+        import json
+        from lamina.saving.serialization import serialize_lamina_object
+        return json.dumps(serialize_lamina_object(self), **kwargs)
+
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False):
         """Print the Keras table of layers, output shapes and parameter counts."""

@@ -68,6 +68,29 @@ class Sequential(Model):
     def layers(self):
         return list(self._layers)
 
+    def get_config(self):
+        """The name, the input (when known) and each layer's serialized config."""
+        from lamina.saving.serialization import serialize_lamina_object
+        config = {"name": self.name, "trainable": self.trainable,
+                  "layers": [serialize_lamina_object(layer) for layer in self._layers]}
+        if self._tensors:
+            t = self._tensors[0]
+            config["input"] = {"batch_shape": list(t.shape), "dtype": t.dtype, "name": t.name}
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        """A new Sequential model, with new weights, from ``get_config``'s output."""
+        from lamina.saving.serialization import deserialize_lamina_object
+        model = cls(name=config.get("name"), trainable=config.get("trainable", True))
+        spec = config.get("input")
+        if spec is not None:
+            model.add(symbolic.Input(batch_shape=tuple(spec["batch_shape"]),
+                                     dtype=spec["dtype"], name=spec.get("name")))
+        for layer_config in config.get("layers", []):
+            model.add(deserialize_lamina_object(layer_config, custom_objects=custom_objects))
+        return model
+
     def _functional(self):
         if self._graph is None and self._tensors:
             from lamina.models.functional import Functional

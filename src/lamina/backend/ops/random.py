@@ -113,16 +113,31 @@ def _unwrap(value):
 
 
 def _draw(kind, shape, dtype, seed, **params):
-    from lamina.backend import engine
     if isinstance(shape, int):
         shape = (shape,)
     if _has_symbolic(shape) or _has_symbolic(params):
-        return _symbolic.record(lambda shape, **p: _draw(kind, shape, dtype, seed, **p),
-                                (shape,), params, name=kind)
+        return _symbolic.record(draw, (shape,), dict(params, kind=kind, dtype=dtype, seed=seed),
+                                name=kind)
+    return draw(shape, kind, dtype, seed, **params)
+
+
+def draw(shape, kind, dtype, seed, **params):
+    """Samples of the distribution ``kind`` (``"normal"``, ``"bernoulli"``, ...) with
+    ``params``: the one function that graph nodes of random K functions record, so that
+    a saved graph names it (see :mod:`lamina.saving.graph_config`).
+
+    >>> from lamina import backend as K
+    >>> K.shape(draw((2, 3), "uniform", None, 1, minval=0.0, maxval=1.0))
+    (2, 3)
+    """
+    from lamina.backend import engine
     params = _unwrap(params)
     shape = tuple(int(d) for d in shape)
     dtype = _dtypes.standardize_dtype(dtype)
     return engine.random_draw(kind, shape, dtype, _seed_pair(seed), **params)
+
+
+draw._lamina_graph_function = True
 
 
 def normal(shape, mean=0.0, stddev=1.0, dtype=None, seed=None):

@@ -3,6 +3,8 @@
 import inspect
 
 from lamina.layers.layer import Layer
+from lamina.saving import python_code
+from lamina.saving.serialization import deserialize_lamina_object, serialize_lamina_object
 
 
 class Lambda(Layer):
@@ -46,7 +48,34 @@ class Lambda(Layer):
             kwargs["mask"] = mask
         return self.function(inputs, **kwargs)
 
+    def get_config(self):
+        """The function by reference (a module-level function) or as code (a lambda or a
+        closure, which loads only with ``safe_mode=False``); a callable ``mask`` too."""
+        config = super().get_config()
+        config.update(function=_dump(self.function), arguments=self.arguments,
+                      mask=_dump(self.mask) if callable(self.mask) else self.mask)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        where = f"Lambda layer {config.get('name')!r}"
+        for key in ("function", "mask"):
+            value = config.get(key)
+            if isinstance(value, dict) and value.get("class_name") == "__lambda__":
+                config[key] = python_code.load_function(value, where)
+            elif isinstance(value, dict):
+                config[key] = deserialize_lamina_object(value)
+        return cls(**config)
+
     def compute_mask(self, inputs, mask=None):
         if callable(self.mask):
             return self.mask(inputs, mask)
         return self.mask
+
+
+def _dump(fn):
+    qualname = getattr(fn, "__qualname__", "")
+    if "<lambda>" in qualname or "<locals>" in qualname:
+        return python_code.dump_function(fn)
+    return serialize_lamina_object(fn)

@@ -1,0 +1,204 @@
+"""``model.save(path)`` and ``load_model(path)``: the ``.lamina`` file.
+
+A ``.lamina`` file is a zip of four entries:
+
+- ``config.json``: the model (its class, its layers and their constructor arguments,
+  the graph with the symbolic ``add_loss`` terms and ``model.targets``), and the
+  ``compile`` arguments;
+- ``model.weights.safetensors``: every Variable of the model (weights, then random
+  seed states), in the engine-neutral safetensors format;
+- ``optimizer.safetensors``: the optimizer's Variables (step count, slots), when the
+  model was compiled and trained;
+- ``metadata.json``: lamina's version, the engine, the date.
+
+Nothing in the file is code: classes are looked up by name among lamina's own and the
+registered or given ``custom_objects`` (see :mod:`lamina.saving.serialization`), so a
+file saved on torch loads on JAX or NumPy, and a file from a stranger runs nothing.
+
+>>> import os, tempfile
+>>> import numpy as np
+>>> from lamina import Input, Model, layers
+>>> x = Input((3,)); model = Model(x, layers.Dense(2)(x))
+>>> path = os.path.join(tempfile.mkdtemp(), "demo.lamina")
+>>> save_model(model, path)
+>>> loaded = load_model(path)
+>>> data = np.ones((1, 3), "float32")
+>>> np.allclose(loaded.predict(data, verbose=0), model.predict(data, verbose=0))
+True
+"""
+
+import datetime
+import json
+import os
+
+from lamina.saving import archive, safetensors
+from lamina.saving.errors import FormatError
+from lamina.saving.weights import assign_tensors, tensors_of
+
+FORMAT_VERSION = 1
+_LIMITS = {"config.json": 64 << 20, "metadata.json": 1 << 20,
+           "model.weights.safetensors": 1 << 36, "optimizer.safetensors": 1 << 36}
+_REQUIRED = ("config.json", "metadata.json", "model.weights.safetensors")
+
+
+def read_model_file(filepath):
+    """The entries of the ``.lamina`` file at ``filepath`` (checked names and sizes)."""
+    return archive.read_entries(filepath, _LIMITS, _REQUIRED)
+
+
+def _json(data, where):
+    try:
+        return json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError) as e:
+        raise FormatError(f"{where} is not valid JSON ({e}).") from None
+
+
+def _metadata():
+    from lamina import __version__, backend as K
+    return {"format": "lamina", "format_version": FORMAT_VERSION, "lamina_version": __version__,
+            "engine": K.backend(),
+            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}
+
+
+def model_config(model):
+    """The ``config.json`` content for ``model``."""
+    from lamina.saving.serialization import serialize_lamina_object
+    config = {"model": serialize_lamina_object(model)}
+    build_shapes = getattr(model, "_build_shapes", None)
+    if build_shapes is not None and model._static_graph() is None:
+        config["build_input_shape"] = build_shapes
+    if getattr(model, "_compiled", False):
+        config["compile_config"] = serialize_lamina_object(model._compile_config)
+    return config
+
+
+def save_model(model, filepath, overwrite=True):
+    """Write ``model`` (architecture, weights, compile arguments, optimizer state) to
+    ``filepath`` (``*.lamina``), atomically: an interrupted save leaves the previous
+    file as it was."""
+    filepath = os.fspath(filepath)
+    if not filepath.endswith(".lamina"):
+        raise ValueError(f"save: the file name must end in '.lamina'; received {filepath!r}. "
+                         "(For weights alone, use save_weights with '.weights.safetensors'.)")
+    if not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f"save: {filepath!r} exists and overwrite=False.")
+    if not model.built:
+        raise ValueError(f"save: model {model.name!r} is not built yet. Call it on data (or "
+                         "give its first layer an input shape) first.")
+    entries = {"config.json": json.dumps(model_config(model)).encode("utf-8"),
+               "model.weights.safetensors": safetensors.dumps(*tensors_of(model, "variables")),
+               "metadata.json": json.dumps(_metadata()).encode("utf-8")}
+    optimizer = getattr(model, "optimizer", None)
+    if optimizer is not None and getattr(optimizer, "_trainable_variables", None):
+        entries["optimizer.safetensors"] = safetensors.dumps(
+            {f"{i}/{v.name}": v.numpy() for i, v in enumerate(optimizer.variables)})
+    archive.write_atomically(filepath, lambda f: archive.write_entries(f, entries))
+
+
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """The model saved at ``filepath`` by ``model.save``.
+
+    ``custom_objects`` maps names to the custom classes and functions the model uses
+    (unless they are registered with ``@lamina.saving.register_serializable()``).
+    ``compile=False`` skips the compile arguments and the optimizer state.
+    ``safe_mode=False`` also loads the Python code of lambdas in Lambda layers: only
+    for files you trust."""
+    filepath = os.fspath(filepath)
+    entries = read_model_file(filepath)
+    metadata = _json(entries["metadata.json"], f"{filepath} (metadata.json)")
+    if not isinstance(metadata, dict) or metadata.get("format") != "lamina":
+        raise FormatError(f"{filepath}: metadata.json does not describe a lamina model file.")
+    if metadata.get("format_version") != FORMAT_VERSION:
+        raise FormatError(f"{filepath}: format version {metadata.get('format_version')!r:.20} "
+                          f"is not {FORMAT_VERSION}, the one this lamina reads.")
+    config = _json(entries["config.json"], f"{filepath} (config.json)")
+    if not isinstance(config, dict) or not isinstance(config.get("model"), dict):
+        raise FormatError(f"{filepath}: config.json has no model description.")
+    tensors, tensor_metadata = safetensors.loads(entries["model.weights.safetensors"],
+                                                 f"{filepath} (model.weights.safetensors)")
+    optimizer_tensors = None
+    if compile and "optimizer.safetensors" in entries:
+        optimizer_tensors = safetensors.loads(entries["optimizer.safetensors"],
+                                              f"{filepath} (optimizer.safetensors)")[0]
+    with _reported(filepath):
+        model = model_from_config(config, custom_objects, safe_mode)
+        assign_tensors(model, tensors, tensor_metadata, filepath, "variables")
+        if compile and "compile_config" in config:
+            _compile(model, config["compile_config"], custom_objects, safe_mode)
+            if optimizer_tensors is not None:
+                _restore_optimizer(model, optimizer_tensors, filepath)
+    return model
+
+
+class _reported:
+    """Re-raise an error from rebuilding a model as one error naming the file."""
+
+    def __init__(self, filepath):
+        self.filepath = filepath
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if error is None or not isinstance(error, Exception):
+            return False
+        if str(error).startswith(self.filepath):
+            return False
+        cls = FormatError if isinstance(error, FormatError) else (
+            error.__class__ if isinstance(error, (ValueError, TypeError)) else FormatError)
+        try:
+            new = cls(f"{self.filepath}: {error}")
+        except Exception:
+            new = FormatError(f"{self.filepath}: {error}")
+        raise new from error
+
+
+def model_from_config(config, custom_objects=None, safe_mode=True):
+    """The (built) model that :func:`model_config` described."""
+    from lamina.saving.serialization import deserialize_lamina_object
+    model = deserialize_lamina_object(config["model"], custom_objects=custom_objects,
+                                      safe_mode=safe_mode)
+    shapes = config.get("build_input_shape")
+    if not model.built and shapes is not None:
+        _build(model, shapes)
+    return model
+
+
+def _build(model, shapes):
+    from lamina import backend as K
+
+    def as_shape(value):
+        return all(isinstance(d, int) or d is None for d in value)
+
+    def zeros(value):
+        if as_shape(value):
+            return K.zeros(tuple(1 if d is None else d for d in value))
+        return [zeros(v) for v in value]
+
+    if not isinstance(shapes, list):
+        raise FormatError(f"build_input_shape must be a list; found {shapes!r:.60}.")
+    model(zeros(shapes))
+
+
+def _compile(model, compile_config, custom_objects, safe_mode):
+    from lamina.saving.serialization import deserialize_lamina_object
+    arguments = deserialize_lamina_object(compile_config, custom_objects=custom_objects,
+                                          safe_mode=safe_mode)
+    if not isinstance(arguments, dict):
+        raise FormatError(f"compile_config must be an object; found {arguments!r:.60}.")
+    model.compile(**arguments)
+
+
+def _restore_optimizer(model, tensors, filepath):
+    optimizer = model.optimizer
+    optimizer.build(model.trainable_variables)
+    variables = optimizer.variables
+    values = list(tensors.values())
+    if len(values) != len(variables) or any(
+            tuple(v.shape) != tuple(a.shape) for v, a in zip(variables, values)):
+        raise FormatError(f"{filepath}: the optimizer state holds {len(values)} tensors of "
+                          f"shapes {[a.shape for a in values][:6]}; the model's "
+                          f"{type(optimizer).__name__} has {len(variables)} of shapes "
+                          f"{[v.shape for v in variables][:6]}.")
+    for variable, value in zip(variables, values):
+        variable.assign(value.astype(variable.dtype, copy=False))

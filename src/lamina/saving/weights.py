@@ -1,0 +1,154 @@
+"""A model's Variables as safetensors, matched by the model's structure.
+
+Variables are grouped by the layer that owns them, in the order of ``model.layers``
+(a model's own Variables come last). A file lists its groups in its metadata; loading
+pairs the file's groups with the model's by position, so a model rebuilt from the
+same code loads the weights whatever names its layers got. Every group is checked
+before any Variable changes: a file that does not fit raises an error naming the
+first layer that does not fit, and leaves the model as it was.
+
+>>> import os, tempfile
+>>> from lamina import Input, Model, layers
+>>> def build():
+...     x = Input((3,))
+...     return Model(x, layers.Dense(2)(layers.Dense(4)(x)))
+>>> a, b = build(), build()
+>>> path = os.path.join(tempfile.mkdtemp(), "demo.weights.safetensors")
+>>> save_weights(a, path)
+>>> load_weights(b, path)
+>>> all((wa == wb).all() for wa, wb in zip(a.get_weights(), b.get_weights()))
+True
+"""
+
+import json
+import os
+import warnings
+
+import numpy as np
+
+from lamina.saving import archive, safetensors
+from lamina.saving.errors import FormatError
+
+_GROUPS_KEY = "lamina.groups"
+MAX_WEIGHTS_BYTES = 1 << 36
+
+
+def _groups(model, kind):
+    """``[(name, class_name, variables)]``: each direct sub-layer's ``kind`` ("weights"
+    or "variables") in layer order, then the model's own remaining ones."""
+    layers = model.layers if hasattr(model, "layers") else model._sublayers()
+    groups, seen = [], set()
+    for layer in layers:
+        variables = [v for v in getattr(layer, kind) if id(v) not in seen]
+        seen.update(id(v) for v in variables)
+        if variables:
+            groups.append((layer.name, type(layer).__name__, variables))
+    own = [v for v in getattr(model, kind) if id(v) not in seen]
+    if own:
+        groups.append((model.name, type(model).__name__, own))
+    return groups
+
+
+def _check_built(model, what):
+    if not model.built:
+        raise ValueError(f"{what}: model {model.name!r} is not built yet, so it has no "
+                         "weights. Call it on data (or build(input_shape)) first.")
+
+
+def tensors_of(model, kind="weights"):
+    """``(tensors, metadata)`` to write for ``model``'s ``kind`` ("weights" or
+    "variables")."""
+    tensors, listing = {}, []
+    for g, (name, class_name, variables) in enumerate(_groups(model, kind)):
+        keys = []
+        for i, v in enumerate(variables):
+            key = f"{g}/{name}/{i}/{v.name}"
+            tensors[key] = np.asarray(v.numpy())
+            keys.append(key)
+        listing.append([name, class_name, keys])
+    return tensors, {_GROUPS_KEY: json.dumps(listing)}
+
+
+def assign_tensors(model, tensors, metadata, where, kind="weights", skip_mismatch=False):
+    """Check that ``tensors`` (read from ``where``) fit ``model``'s ``kind``, then assign
+    them. With ``skip_mismatch`` a layer that does not fit is left as it is, with a
+    warning."""
+    try:
+        listing = json.loads(metadata[_GROUPS_KEY])
+        listing = [(str(n), str(c), [str(k) for k in keys]) for n, c, keys in listing]
+    except (KeyError, ValueError, TypeError) as e:
+        raise FormatError(f"{where}: not a lamina weights file (no valid layer listing in "
+                          f"its metadata: {e!r}).") from None
+    groups = _groups(model, kind)
+    plan = []
+    for index in range(max(len(groups), len(listing))):
+        problem = _mismatch(groups, listing, tensors, index, where)
+        if problem is None:
+            plan.extend(zip(groups[index][2], (tensors[k] for k in listing[index][2])))
+        elif skip_mismatch:
+            warnings.warn(f"Skipping weights: {problem}", stacklevel=3)
+        else:
+            raise ValueError(problem + " Pass skip_mismatch=True to load the layers that fit.")
+    for variable, value in plan:
+        variable.assign(value.astype(variable.dtype, copy=False))
+
+
+def _mismatch(groups, listing, tensors, index, where):
+    if index >= len(groups):
+        name, class_name, _ = listing[index]
+        return (f"{where} holds weights for {len(listing)} layers but model has "
+                f"{len(groups)} layers with weights; the file's layer {name!r} "
+                f"({class_name}) has no counterpart.")
+    name, class_name, variables = groups[index]
+    if index >= len(listing):
+        return (f"layer {name!r} ({class_name}) has no weights in {where}, which holds "
+                f"weights for {len(listing)} layers; the model has {len(groups)}.")
+    file_name, file_class, keys = listing[index]
+    missing = [k for k in keys if k not in tensors]
+    if missing:
+        raise FormatError(f"{where}: the listing names {missing[0]!r} but the file has no "
+                          "such tensor.")
+    expected = [tuple(v.shape) for v in variables]
+    found = [tuple(tensors[k].shape) for k in keys]
+    if expected != found:
+        return (f"layer {name!r} ({class_name}) expects weights of shapes {expected}; "
+                f"{where} has {found} for its layer {file_name!r} ({file_class}).")
+    return None
+
+
+def save_weights(model, filepath, overwrite=True):
+    """Write ``model``'s weights to ``filepath`` (``*.weights.safetensors``), atomically."""
+    filepath = os.fspath(filepath)
+    if not filepath.endswith(".weights.safetensors"):
+        raise ValueError(f"save_weights: the file name must end in '.weights.safetensors'; "
+                         f"received {filepath!r}.")
+    if not overwrite and os.path.exists(filepath):
+        raise FileExistsError(f"save_weights: {filepath!r} exists and overwrite=False.")
+    _check_built(model, "save_weights")
+    data = safetensors.dumps(*tensors_of(model))
+    archive.write_atomically(filepath, lambda f: f.write(data))
+
+
+def load_weights(model, filepath, skip_mismatch=False):
+    """Load weights written by :func:`save_weights` (or the weights of a ``.lamina``
+    model file) into ``model``, matched by structure."""
+    filepath = os.fspath(filepath)
+    _check_built(model, "load_weights")
+    if filepath.endswith(".lamina"):
+        from lamina.saving.model_file import read_model_file
+        entries = read_model_file(filepath)
+        tensors, metadata = safetensors.loads(entries["model.weights.safetensors"],
+                                              f"{filepath} (model.weights.safetensors)")
+        assign_tensors(model, tensors, metadata, filepath, "variables", skip_mismatch)
+        return
+    if not filepath.endswith(".weights.safetensors"):
+        raise ValueError(f"load_weights: expected a '.weights.safetensors' or '.lamina' file; "
+                         f"received {filepath!r}.")
+    size = os.path.getsize(filepath)
+    if size > MAX_WEIGHTS_BYTES:
+        raise FormatError(f"{filepath}: {size} bytes is larger than any lamina weights file "
+                          "may be.")
+    with open(filepath, "rb") as f:
+        data = f.read()
+    tensors, metadata = safetensors.loads(data, filepath)
+    assign_tensors(model, tensors, metadata, filepath, skip_mismatch=skip_mismatch)
