@@ -126,7 +126,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         if compile and "compile_config" in config:
             _compile(model, config["compile_config"], custom_objects, safe_mode)
             if optimizer_tensors is not None:
-                _restore_optimizer(model, optimizer_tensors, filepath)
+                restore_optimizer(model, optimizer_tensors, filepath)
     return model
 
 
@@ -189,7 +189,9 @@ def _compile(model, compile_config, custom_objects, safe_mode):
     model.compile(**arguments)
 
 
-def _restore_optimizer(model, tensors, filepath):
+def restore_optimizer(model, tensors, filepath):
+    """Build ``model.optimizer`` for the model's trainable variables and set its state
+    from ``tensors`` (read from ``filepath``), checking counts and shapes first."""
     optimizer = model.optimizer
     optimizer.build(model.trainable_variables)
     variables = optimizer.variables
