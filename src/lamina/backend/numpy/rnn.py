@@ -1,1 +1,160 @@
-"""Fused recurrent kernels on this engine (issue 5)."""
+"""Fused LSTM and GRU on NumPy: one matrix product projects the inputs of every step,
+then a plain loop runs the recurrence.
+
+The step functions here are written over a small set of array functions (``Math``:
+tanh, sigmoid, where) and slicing, so the jax engine runs the same steps inside one
+``lax.scan`` and the torch engine in its fallback loop (masks that are not right-padded,
+GRU without ``reset_after``): the three engines compute one formula.
+"""
+
+import numpy as np
+
+from lamina.backend.numpy.nn import sigmoid as _sigmoid
+
+__all__ = ["lstm", "gru"]
+
+
+class Math:
+    """The array functions a recurrent loop needs, from one engine: ``scan(body, carry,
+    xs) -> (carry, outputs stacked on a first time axis)``, ``flip`` (reverse the first
+    axis) and ``as_bool`` (a mask as a boolean tensor) besides the element-wise ones."""
+
+    def __init__(self, tanh, sigmoid, where, scan, flip, as_bool):
+        self.tanh = tanh
+        self.sigmoid = sigmoid
+        self.where = where
+        self.scan = scan
+        self.flip = flip
+        self.as_bool = as_bool
+
+
+def python_scan(stack):
+    """A ``scan`` as a Python loop, stacking the outputs with ``stack``."""
+    def scan(body, carry, xs):
+        outputs = []
+        for t in range(len(xs[0])):
+            carry, output = body(carry, tuple(x[t] for x in xs))
+            outputs.append(output)
+        return carry, (stack(outputs) if outputs[0] is not None else None)
+    return scan
+
+
+def lstm_step(m, recurrent_kernel):
+    """``step(z_t, (h, c)) -> (output, (h, c))`` for the projected input ``z_t``
+    (``x_t @ kernel + bias``), gates i, f, g, o."""
+    units = recurrent_kernel.shape[0]
+
+    def step(z_t, states):
+        h, c = states
+        z = z_t + h @ recurrent_kernel
+        i = m.sigmoid(z[..., :units])
+        f = m.sigmoid(z[..., units:2 * units])
+        g = m.tanh(z[..., 2 * units:3 * units])
+        o = m.sigmoid(z[..., 3 * units:])
+        c = f * c + i * g
+        h = o * m.tanh(c)
+        return h, (h, c)
+    return step
+
+
+def gru_step(m, recurrent_kernel, recurrent_bias, reset_after):
+    """``step(z_t, (h,)) -> (output, (h,))`` for the projected input ``z_t``, gates
+    z, r, h; ``recurrent_bias`` is added to ``h @ recurrent_kernel`` (None: none)."""
+    units = recurrent_kernel.shape[0]
+
+    def step(z_t, states):
+        h, = states
+        x_z, x_r, x_h = z_t[..., :units], z_t[..., units:2 * units], z_t[..., 2 * units:]
+        if reset_after:
+            inner = h @ recurrent_kernel
+            if recurrent_bias is not None:
+                inner = inner + recurrent_bias
+            z = m.sigmoid(x_z + inner[..., :units])
+            r = m.sigmoid(x_r + inner[..., units:2 * units])
+            candidate = m.tanh(x_h + r * inner[..., 2 * units:])
+        else:
+            inner = h @ recurrent_kernel[:, :2 * units]
+            z = m.sigmoid(x_z + inner[..., :units])
+            r = m.sigmoid(x_r + inner[..., units:])
+            candidate = m.tanh(x_h + (r * h) @ recurrent_kernel[:, 2 * units:])
+        h = z * h + (1 - z) * candidate
+        return h, (h,)
+    return step
+
+
+def masked(m, step, zero_output_for_mask):
+    """A scan body ``((states, previous), (z_t, mask_t)) -> ((states, output), output)``:
+    a masked sample keeps its states and repeats ``previous`` (or gives zeros)."""
+    def body(carry, xs):
+        states, previous = carry
+        z_t, mask_t = xs
+        output, new_states = step(z_t, states)
+        keep = mask_t[:, None]
+        output = m.where(keep, output, 0 * output if zero_output_for_mask else previous)
+        new_states = tuple(m.where(keep, n, s) for n, s in zip(new_states, states))
+        return (new_states, output), output
+    return body
+
+
+def project(m, inputs, kernel, bias, go_backwards):
+    """The inputs of every step times ``kernel`` plus ``bias``, time-major (time, samples,
+    gates * units), reversed in time with ``go_backwards``."""
+    z = inputs @ kernel
+    if bias is not None:
+        z = z + bias
+    z = z.swapaxes(0, 1)
+    return m.flip(z) if go_backwards else z
+
+
+def gru_biases(bias, reset_after):
+    """(input bias, recurrent bias) of a GRU: the two rows of a reset_after bias."""
+    if bias is None:
+        return None, None
+    return (bias[0], bias[1]) if reset_after else (bias, None)
+
+
+def run(m, step, z, states, mask, go_backwards, return_sequences, zero_output_for_mask):
+    """``(last_output, outputs, states)`` of the recurrence of ``step`` over the
+    time-major projection ``z``; ``mask`` is a boolean (samples, time) tensor or None."""
+    if mask is None:
+        def body(carry, xs):
+            output, new_states = step(xs[0], carry)
+            return new_states, output if return_sequences else None
+        states, outputs = m.scan(body, tuple(states), (z,))
+        last = states[0]
+    else:
+        mask = m.flip(mask.T) if go_backwards else mask.T
+        (states, last), outputs = m.scan(masked(m, step, zero_output_for_mask),
+                                         (tuple(states), 0 * states[0]), (z, mask))
+    outputs = outputs.swapaxes(0, 1) if return_sequences else last[:, None]
+    return last, outputs, list(states)
+
+
+def kernels(m, asarray):
+    """The engine functions ``lstm`` and ``gru`` computed with ``m`` (a Math) on arrays
+    made by ``asarray``."""
+    def bool_mask(mask):
+        return None if mask is None else m.as_bool(mask)
+
+    def lstm(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias=None, mask=None,
+             go_backwards=False, return_sequences=True, zero_output_for_mask=False):
+        z = project(m, asarray(inputs), asarray(kernel), bias, go_backwards)
+        step = lstm_step(m, asarray(recurrent_kernel))
+        return run(m, step, z, (asarray(initial_h), asarray(initial_c)), bool_mask(mask),
+                   go_backwards, return_sequences, zero_output_for_mask)
+
+    def gru(inputs, initial_h, kernel, recurrent_kernel, bias=None, mask=None,
+            go_backwards=False, return_sequences=True, zero_output_for_mask=False,
+            reset_after=True):
+        input_bias, recurrent_bias = gru_biases(None if bias is None else asarray(bias),
+                                                reset_after)
+        z = project(m, asarray(inputs), asarray(kernel), input_bias, go_backwards)
+        step = gru_step(m, asarray(recurrent_kernel), recurrent_bias, reset_after)
+        return run(m, step, z, (asarray(initial_h),), bool_mask(mask), go_backwards,
+                   return_sequences, zero_output_for_mask)
+
+    return lstm, gru
+
+
+lstm, gru = kernels(Math(np.tanh, _sigmoid, np.where, python_scan(np.stack), lambda z: z[::-1],
+                         lambda mask: np.asarray(mask).astype(bool)), np.asarray)
