@@ -378,7 +378,7 @@ def _conv_last(x, kernel, strides, dilation, pads, groups):
     per_group = kernel.shape[-1] // groups
     cols = cols.reshape(cols.shape[:n + 1] + (groups, -1) + window)
     kernel = kernel.reshape(window + (-1, groups, per_group))
-    o, k = "abc"[:n], "ijk"[:n]
+    o, k = "def"[:n], "ijk"[:n]
     out = np.einsum(f"n{o}gc{k},{k}cgp->n{o}gp", cols, kernel, optimize=True)
     return out.reshape((x.shape[0],) + out_spatial + (kernel.shape[-2] * per_group,))
 
