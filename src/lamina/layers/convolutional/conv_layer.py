@@ -41,8 +41,9 @@ class ConvLayer(Layer):
 
     def __init__(self, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, activation=None, use_bias=True, bias_initializer="zeros",
-                 bias_regularizer=None, bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+                 bias_regularizer=None, bias_constraint=None, activity_regularizer=None,
+                 **kwargs):
+        super().__init__(activity_regularizer=regularizers.get(activity_regularizer), **kwargs)
         owner, rank = self.owner, self.rank
         self.kernel_size = as_tuple(owner, "kernel_size", kernel_size, rank)
         self.strides = as_tuple(owner, "strides", strides, rank)
