@@ -52,8 +52,10 @@ def test_unknown_identifiers_list_the_known_names():
     with pytest.raises(ValueError, match=r"unknown metric function 'secret'.*custom_objects"):
         metrics.deserialize({"class_name": "MeanMetricWrapper",
                              "config": {"fn": "secret", "name": "secret"}})
-    with pytest.raises(TypeError, match=r"config\['fn'\] must be the function itself"):
+    with pytest.raises(ValueError, match=r"unknown metric function 'secret'"):
         metrics.MeanMetricWrapper.from_config({"fn": "secret"})
+    with pytest.raises(TypeError, match=r"config\['fn'\] must be a function or a function's"):
+        metrics.MeanMetricWrapper.from_config({"fn": 3})
 
 
 ROUND_TRIPS = [

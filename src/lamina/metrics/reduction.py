@@ -142,21 +142,25 @@ class MeanMetricWrapper(Mean):
 
     @classmethod
     def from_config(cls, config):
-        """A wrapper built from ``get_config()``'s dict; ``config["fn"]`` must be the
-        function itself here (``lamina.metrics.deserialize`` resolves names).
+        """A wrapper built from ``get_config()``'s dict; ``config["fn"]`` is the function
+        or its name (a built-in metric function, or one in a custom object scope or the
+        registry).
 
         >>> from lamina.metrics import binary_accuracy
         >>> config = {"fn": binary_accuracy, "name": "acc", "threshold": 0.6}
         >>> MeanMetricWrapper.from_config(config).name
         'acc'
+        >>> MeanMetricWrapper.from_config(dict(config, fn="binary_accuracy"))._fn is binary_accuracy
+        True
         """
         if cls is not MeanMetricWrapper and "fn" not in config:
             return cls(**config)
         config = dict(config)
         fn = config.pop("fn", None)
+        if isinstance(fn, str):
+            from lamina.metrics import _function
+            fn = _function(fn, None)
         if not callable(fn):
-            raise TypeError(f"MeanMetricWrapper.from_config: config['fn'] must be the "
-                            f"function itself. Received {fn!r}; "
-                            f"lamina.metrics.deserialize(config, custom_objects={{...}}) "
-                            f"looks a function up by name.")
+            raise TypeError(f"MeanMetricWrapper.from_config: config['fn'] must be a "
+                            f"function or a function's name. Received {fn!r}.")
         return cls(fn, **config)
