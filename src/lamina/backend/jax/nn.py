@@ -261,13 +261,15 @@ def _pool_pads(pads, channels_last):
 _POOL_STATIC = ("pool_size", "strides", "padding", "data_format")
 
 
+# The initial values are NumPy constants: given a traced value, ``reduce_window`` falls
+# back to its generic form, which has no derivative.
 @_jit(*_POOL_STATIC)
 def _max_pool(inputs, pool_size, strides, padding, data_format):
     channels_last, pool_size, strides, pads = check_pool(
         "max_pool", inputs.shape, pool_size, strides, padding, data_format)
-    init = -jnp.inf if jnp.issubdtype(inputs.dtype, jnp.floating) \
+    init = -np.inf if jnp.issubdtype(inputs.dtype, jnp.floating) \
         else jnp.iinfo(inputs.dtype).min
-    return jax.lax.reduce_window(inputs, jnp.array(init, inputs.dtype), jax.lax.max,
+    return jax.lax.reduce_window(inputs, np.array(init, inputs.dtype), jax.lax.max,
                                  _full(pool_size, channels_last),
                                  _full(strides, channels_last),
                                  _pool_pads(pads, channels_last))
@@ -277,7 +279,7 @@ def _max_pool(inputs, pool_size, strides, padding, data_format):
 def _average_pool(inputs, pool_size, strides, padding, data_format):
     channels_last, pool_size, strides, pads = check_pool(
         "average_pool", inputs.shape, pool_size, strides, padding, data_format)
-    total = jax.lax.reduce_window(inputs, jnp.array(0, inputs.dtype), jax.lax.add,
+    total = jax.lax.reduce_window(inputs, np.array(0, inputs.dtype), jax.lax.add,
                                   _full(pool_size, channels_last),
                                   _full(strides, channels_last),
                                   _pool_pads(pads, channels_last))
