@@ -226,19 +226,28 @@ class Catalogue:
         if not isinstance(config, dict) or "class_name" not in config:
             raise ValueError(f"{self.module}.deserialize: expected a dict with 'class_name' "
                              f"and 'config'. Received {config!r}.")
+        return build_from_config(self.class_of(config, custom_objects),
+                                 config.get("config") or {}, custom_objects)
+
+    def class_of(self, config, custom_objects=None):
+        """The class a ``serialize`` dict names: its ``registered_name`` (as
+        ``serialize_lamina_object`` writes it) when that is found, else its
+        ``class_name``."""
         registered = config.get("registered_name")
-        cls = (isinstance(registered, str) and find_custom(registered, custom_objects)) or \
-            self.lookup(config["class_name"], custom_objects)
-        return build_from_config(cls, config.get("config") or {}, custom_objects)
+        found = find_custom(registered, custom_objects) if isinstance(registered, str) else None
+        return found if found is not None else self.lookup(config["class_name"], custom_objects)
 
     def get(self, identifier):
-        """None, a name, a ``serialize`` dict, a class, an instance or any callable."""
+        """None, a name (of a class: an instance with default arguments; of a registered
+        function: the function), a ``serialize`` dict, a class, an instance or any
+        callable."""
         if identifier is None:
             return None
         if isinstance(identifier, dict):
             return self.deserialize(identifier)
         if isinstance(identifier, str):
-            return self.lookup(identifier)()
+            found = self.lookup(identifier)
+            return found() if inspect.isclass(found) else found
         if isinstance(identifier, type):
             return identifier()
         if callable(identifier):

@@ -15,6 +15,7 @@ the function, ``serialize`` a function into its name and ``deserialize`` back.
 """
 
 from lamina import backend as K
+from lamina._catalogue import find_custom
 
 
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
@@ -246,8 +247,9 @@ _KNOWN = ", ".join(sorted(_BY_NAME))
 
 
 def _lookup(name, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
+    fn = find_custom(name, custom_objects)
+    if fn is not None:
+        return fn
     fn = _BY_NAME.get(name, _BY_NAME.get(name.lower()))
     if fn is None:
         raise ValueError(f"lamina.activations: unknown activation {name!r}. Known names: "
@@ -256,8 +258,10 @@ def _lookup(name, custom_objects=None):
 
 
 def serialize(activation):
-    """The name of ``activation``: a built-in's canonical name, or a named function's
-    ``__name__`` (which ``deserialize`` finds through ``custom_objects``).
+    """The name of ``activation``: a built-in's canonical name, a registered function's
+    registered name (``"Package>name"``, which ``deserialize`` finds in the registry),
+    or a named function's ``__name__`` (which ``deserialize`` finds through
+    ``custom_objects`` or a custom object scope).
 
     >>> serialize(relu), serialize(swish)
     ('relu', 'silu')
@@ -267,7 +271,8 @@ def serialize(activation):
             return name
     name = getattr(activation, "__name__", None)
     if callable(activation) and name and name != "<lambda>":
-        return name
+        from lamina.saving.object_registry import get_registered_name
+        return get_registered_name(activation)
     raise ValueError(f"lamina.activations.serialize: cannot serialize {activation!r}; expected "
                      f"a built-in activation ({_KNOWN}) or a named function.")
 

@@ -17,7 +17,7 @@ and aliases (``"mse"``) give the function, CamelCase names an instance of the cl
 (True, 'MeanSquaredError')
 """
 
-from lamina._catalogue import Catalogue
+from lamina._catalogue import Catalogue, find_custom
 from lamina.losses.base import Loss, LossFunctionWrapper
 from lamina.losses.classes import (BinaryCrossentropy, BinaryFocalCrossentropy,
                                    CategoricalCrossentropy, CategoricalFocalCrossentropy,
@@ -66,14 +66,13 @@ _CATALOGUE = Catalogue("lamina.losses", "loss", {**_FUNCTIONS, **_CLASSES},
 
 
 def _named(name, custom_objects=None):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
-    return _FUNCTIONS.get(name) or _CATALOGUE.lookup(name)
+    return find_custom(name, custom_objects) or _FUNCTIONS.get(name) or _CATALOGUE.lookup(name)
 
 
 def serialize(loss):
     """``{"class_name": ..., "config": ...}`` describing a ``Loss`` instance, or
-    ``{"class_name": "function", "config": name}`` for a loss function.
+    ``{"class_name": "function", "config": name}`` for a loss function (registered
+    classes and functions by their registered name).
 
     >>> serialize(MeanSquaredError())
     {'class_name': 'MeanSquaredError', 'config': {'name': 'mean_squared_error', 'reduction': 'sum_over_batch_size', 'dtype': 'float32'}}
@@ -83,14 +82,16 @@ def serialize(loss):
     if isinstance(loss, Loss):
         return _CATALOGUE.serialize(loss)
     if callable(loss) and not isinstance(loss, type) and hasattr(loss, "__name__"):
-        return {"class_name": "function", "config": loss.__name__}
+        from lamina.saving.object_registry import get_registered_name
+        return {"class_name": "function", "config": get_registered_name(loss)}
     raise ValueError(f"lamina.losses.serialize: expected a Loss instance or a loss function. "
                      f"Received {loss!r}.")
 
 
 def deserialize(config, custom_objects=None):
-    """The loss that ``serialize`` described, or the loss called ``config`` (a name);
-    ``custom_objects`` maps extra names to classes or functions.
+    """The loss that ``serialize`` described, or the loss called ``config`` (a name).
+    Names are found in ``custom_objects`` (extra names for classes or functions), the
+    custom object scopes and the registry first, then among the built-in losses.
 
     >>> deserialize({"class_name": "Huber", "config": {"delta": 2.0}}).delta
     2.0
@@ -104,17 +105,14 @@ def deserialize(config, custom_objects=None):
                          f"'class_name' and 'config'. Received {config!r}.")
     if config["class_name"] == "function":
         return _named(config["config"], custom_objects)
-    cls = _CATALOGUE.lookup(config["class_name"], custom_objects)
-    inner = config.get("config") or {}
-    if isinstance(cls, type) and issubclass(cls, LossFunctionWrapper):
-        return cls.from_config(inner, custom_objects)
-    return cls.from_config(inner) if hasattr(cls, "from_config") else cls(**inner)
+    return _CATALOGUE.deserialize(config, custom_objects)
 
 
 def get(identifier):
     """A loss from ``identifier``: None gives None; a snake_case name or alias
     (``"mse"``, ``"categorical_crossentropy"``) the function; a CamelCase name
-    (``"MeanSquaredError"``) or a class an instance with default arguments; a
+    (``"MeanSquaredError"``), a registered name (``"Custom>MyLoss"``) or a class an
+    instance with default arguments (a registered function: the function); a
     ``serialize`` dict the loss it describes; a ``Loss`` or any other callable
     ``(y_true, y_pred) -> per-sample loss`` is returned as is.
 

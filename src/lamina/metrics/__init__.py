@@ -16,7 +16,7 @@ arguments and formulas follow Keras 3.
 ('SparseCategoricalAccuracy', 'accuracy')
 """
 
-from lamina._catalogue import Catalogue, _key
+from lamina._catalogue import Catalogue, _key, find_custom
 from lamina.metrics.accuracy import (Accuracy, BinaryAccuracy, CategoricalAccuracy,
                                      SparseCategoricalAccuracy,
                                      SparseTopKCategoricalAccuracy,
@@ -77,8 +77,9 @@ def serialize(metric):
 
 
 def _function(name, custom_objects):
-    if custom_objects and name in custom_objects:
-        return custom_objects[name]
+    found = find_custom(name, custom_objects)
+    if found is not None:
+        return found
     if name in _FUNCTIONS:
         return _FUNCTIONS[name]
     raise ValueError(f"lamina.metrics.deserialize: unknown metric function {name!r} (pass "
@@ -88,7 +89,8 @@ def _function(name, custom_objects):
 
 def deserialize(config, custom_objects=None):
     """The metric that ``serialize`` described. ``custom_objects`` maps extra names to
-    metric classes, and to the functions of :class:`MeanMetricWrapper` configs.
+    metric classes, and to the functions of :class:`MeanMetricWrapper` configs; the
+    custom object scopes and the registry are searched next.
 
     >>> def hits(y_true, y_pred):
     ...     return binary_accuracy(y_true, y_pred)
@@ -96,20 +98,17 @@ def deserialize(config, custom_objects=None):
     >>> m.name, m._fn is hits
     ('hits', True)
     """
-    if isinstance(config, dict) and isinstance(config.get("config"), dict) and \
-            isinstance(config["config"].get("fn"), str):
-        inner = dict(config["config"], fn=_function(config["config"]["fn"], custom_objects))
-        config = dict(config, config=inner)
     return _CATALOGUE.deserialize(config, custom_objects)
 
 
 def get(identifier):
     """A metric object from ``identifier``.
 
-    None gives None; a name (``"mse"``, ``"binary_accuracy"``, ``"AUC"``) gives the class
-    with its default arguments; a ``serialize`` dict, a Metric class or a Metric work
-    too; any other callable ``fn(y_true, y_pred)`` becomes a :class:`MeanMetricWrapper`
-    named after it.
+    None gives None; a name (``"mse"``, ``"binary_accuracy"``, ``"AUC"``, or a
+    registered name) gives the class with its default arguments; a ``serialize`` dict,
+    a Metric class or a Metric work too; any other callable ``fn(y_true, y_pred)``
+    (also given by its registered name) becomes a :class:`MeanMetricWrapper` named
+    after it.
 
     >>> get("mse").name, type(get("acc")).__name__
     ('mean_squared_error', 'Accuracy')
@@ -123,7 +122,9 @@ def get(identifier):
     if isinstance(identifier, dict):
         return deserialize(identifier)
     if isinstance(identifier, str):
-        return _CATALOGUE.lookup(identifier)()
+        identifier = _CATALOGUE.lookup(identifier)
+        if not isinstance(identifier, type):
+            return MeanMetricWrapper(identifier)
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         return identifier()
     if callable(identifier) and not isinstance(identifier, type):

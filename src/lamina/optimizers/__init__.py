@@ -46,15 +46,13 @@ def serialize(optimizer):
 
 def deserialize(config, custom_objects=None):
     """The optimizer that ``serialize`` described (``custom_objects`` maps extra names to
-    classes; a serialized schedule as learning rate is rebuilt too).
+    classes, searched before the custom object scopes and the registry; a serialized
+    schedule as learning rate is rebuilt too).
 
     >>> deserialize({"class_name": "Adam", "config": {"learning_rate": 0.01}}).beta_2
     0.999
     """
-    if not isinstance(config, dict) or "class_name" not in config:
-        return _CATALOGUE.deserialize(config, custom_objects)
-    cls = _CATALOGUE.lookup(config["class_name"], custom_objects)
-    return cls.from_config(config.get("config") or {}, custom_objects)
+    return _CATALOGUE.deserialize(config, custom_objects)
 
 
 def get(identifier):
