@@ -6,6 +6,12 @@ several inputs and outputs), Python generators and iterators yielding ``(x,)``,
 ``(x, y)`` or ``(x, y, sample_weight)``, a :class:`~lamina.utils.PyDataset`, and a
 torch ``DataLoader`` (or any re-iterable object with a length yielding such tuples).
 
+``adapter.epoch(number)`` gives the batches of epoch ``number`` (counted from 0). Only
+the shuffled order of array data depends on the number: it is a function of
+``(adapter.shuffle_seed, number)`` alone, so a run resumed at epoch k
+(``BackupAndRestore``, which saves and restores ``shuffle_seed``) sees the same
+batches as a run that never stopped.
+
 >>> import numpy as np
 >>> adapter = get_data_adapter(np.zeros((10, 3)), np.ones(10), batch_size=4, shuffle=False)
 >>> adapter.steps, [x.shape[0] for x, y in adapter.epoch()]
@@ -138,6 +144,10 @@ def class_weights_to_sample_weights(y, class_weight):
 class ArrayAdapter:
     """Batches of in-memory arrays, shuffled each epoch when ``shuffle`` is true.
 
+    Epoch ``number`` is shuffled by a generator seeded with ``(shuffle_seed, number)``;
+    ``shuffle_seed`` is drawn from NumPy's global stream when the adapter is made (so
+    ``np.random.seed`` or ``lamina.utils.set_random_seed`` fix it) and may be set.
+
     On torch the arrays become torch tensors once (sharing memory), so each batch
     is one indexing operation.
     """
@@ -159,14 +169,14 @@ class ArrayAdapter:
         self.data = tuple(_to_engine(part) for part in (x, y, sample_weight))
         available = math.ceil(self.num_samples / self.batch_size)
         self.steps = available if steps is None else min(int(steps), available)
-        self._rng = np.random.default_rng(np.random.randint(2 ** 31))
+        self.shuffle_seed = int(np.random.randint(2 ** 31))
 
-    def epoch(self):
-        """The batches of one epoch: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
+    def epoch(self, number=0):
+        """The batches of epoch ``number``: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
         x, y, sw = self.data
         n, size = self.num_samples, self.batch_size
         if self.shuffle:
-            order = self._rng.permutation(n)
+            order = np.random.default_rng([self.shuffle_seed, number]).permutation(n)
             order = K.engine.host_to_engine(order) if K.backend() == "torch" else order
             for i in range(self.steps):
                 index = order[i * size:(i + 1) * size]
@@ -200,7 +210,7 @@ class IterableAdapter:
         length = len(source)
         self.steps = length if steps is None else min(int(steps), length)
 
-    def epoch(self):
+    def epoch(self, number=0):
         for i, batch in enumerate(self.source):
             if i >= self.steps:
                 break
@@ -211,7 +221,7 @@ class PyDatasetAdapter(IterableAdapter):
     """Batches from a :class:`~lamina.utils.PyDataset`: ``dataset[i]`` for each index,
     ``on_epoch_end()`` after each epoch; threads prefetch when ``workers > 1``."""
 
-    def epoch(self):
+    def epoch(self, number=0):
         dataset = self.source
         indices = range(self.steps)
         if dataset.workers > 1:
@@ -236,7 +246,7 @@ class GeneratorAdapter:
         self.steps = None if steps is None else int(steps)
         self.exhausted = False
 
-    def epoch(self):
+    def epoch(self, number=0):
         count = 0
         while self.steps is None or count < self.steps:
             try:

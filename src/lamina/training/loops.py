@@ -13,6 +13,8 @@ at most every 0.05 s and reads the logs only then).
 (5, 1)
 """
 
+import itertools
+
 import numpy as np
 
 from lamina import backend as K
@@ -73,13 +75,20 @@ class Loops:
                                                    validation_steps)
         callbacks = _callback_list(self, callbacks, verbose, epochs, adapter.steps, history=True)
         self.stop_training = False
+        self._fit_start = {"epoch": initial_epoch, "step": 0,
+                           "shuffle_seed": getattr(adapter, "shuffle_seed", None)}
         callbacks.on_train_begin()
+        start = self._fit_start  # BackupAndRestore moves it to where its backup left off
+        if start["shuffle_seed"] is not None:
+            adapter.shuffle_seed = start["shuffle_seed"]
         epoch_logs = {}
-        for epoch in range(initial_epoch, epochs):
+        for epoch in range(start["epoch"], epochs):
             self._reset_trackers()
             callbacks.on_epoch_begin(epoch)
             logs = None
-            for step, batches in self._executions(adapter.epoch()):
+            skip = start["step"] if epoch == start["epoch"] else 0
+            remaining = itertools.islice(adapter.epoch(epoch), skip, None)
+            for step, batches in self._executions(remaining, skip):
                 callbacks.on_train_batch_begin(step)
                 logs = self._run_step("train", *batches)
                 callbacks.on_train_batch_end(step, logs)
@@ -97,16 +106,17 @@ class Loops:
         callbacks.on_train_end(epoch_logs)
         return self.history
 
-    def _executions(self, batches):
+    def _executions(self, batches, first_step=0):
         """``(index of the last step, batches)`` for each compiled call: groups of
-        ``steps_per_execution`` batches of one shape, or single batches."""
+        ``steps_per_execution`` batches of one shape, or single batches; ``batches``
+        starts at step ``first_step``."""
         size = self.steps_per_execution
         if size == 1:
-            for step, batch in enumerate(batches):
+            for step, batch in enumerate(batches, first_step):
                 yield step, (batch,)
             return
         group, signature = [], None
-        for step, batch in enumerate(batches):
+        for step, batch in enumerate(batches, first_step):
             shapes = [tuple(a.shape) for a in tree.flatten(batch)[0] if a is not None]
             if group and shapes != signature:
                 for i, pending in enumerate(group):
