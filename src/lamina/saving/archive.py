@@ -48,10 +48,14 @@ def write_atomically(path, write):
 
 
 def write_entries(file, entries):
-    """Write ``entries`` (name -> bytes) as a zip into the open binary ``file``."""
-    with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    """Write ``entries`` (name -> bytes) as a zip into the open binary ``file``: JSON
+    compressed, tensors stored as they are (floats hardly compress, and deflating them
+    made saving several times slower)."""
+    with zipfile.ZipFile(file, "w") as archive:
         for name, data in entries.items():
-            archive.writestr(name, data)
+            compression = zipfile.ZIP_STORED if name.endswith(".safetensors") else \
+                zipfile.ZIP_DEFLATED
+            archive.writestr(name, data, compress_type=compression)
 
 
 def read_entries(path, limits, required=()):
