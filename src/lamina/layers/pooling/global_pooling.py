@@ -78,8 +78,9 @@ class GlobalMaxPooling3D(GlobalPooling):
 class GlobalAveragePooling1D(GlobalPooling):
     """The mean over steps: ``GlobalAveragePooling1D(data_format=None, keepdims=False)``.
 
-    Given a mask (batch, steps), only the steps where it is True are averaged (a sample
-    whose steps are all masked gets 0 / 0, NaN, as in Keras). The output has no mask.
+    Given a mask (batch, steps), only the steps where it is True are averaged. A sample
+    whose steps are all masked gets zeros (Keras divides 0 by 0 there: NaN, which would
+    spread to the loss). The output has no mask.
 
     >>> from lamina import backend as K, layers
     >>> x = K.convert_to_tensor([[[1.0], [3.0], [8.0]]])
@@ -101,7 +102,8 @@ class GlobalAveragePooling1D(GlobalPooling):
         steps = 1 if self.data_format == "channels_last" else 2
         weights = K.expand_dims(K.cast(mask, K.dtype(inputs)), 3 - steps)
         total = K.sum(inputs * weights, axis=steps, keepdims=self.keepdims)
-        return total / K.sum(weights, axis=steps, keepdims=self.keepdims)
+        count = K.sum(weights, axis=steps, keepdims=self.keepdims)
+        return total / K.maximum(count, 1.0)
 
     def compute_mask(self, inputs, mask=None):
         return None
