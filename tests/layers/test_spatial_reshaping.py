@@ -205,13 +205,13 @@ def test_bad_edges_name_the_layer(cls, argument, value, form):
      r"UpSampling2D layer 'bad' expects interpolation to be one of 'nearest', 'bilinear'. "
      r"Received interpolation='bicubic'"),
     (lambda: layers.UpSampling3D(0, name="bad"),
-     r"UpSampling3D layer 'bad' expects size to be a positive int or a tuple of 3 positive "
-     r"ints. Received size=0"),
+     r"UpSampling3D layer 'bad': expected size to be a positive int or a tuple of 3 positive "
+     r"ints; received 0"),
     (lambda: layers.ZeroPadding2D(data_format="NCHW", name="bad"),
-     r"ZeroPadding2D layer 'bad' expects data_format to be one of 'channels_last', "
-     r"'channels_first'. Received data_format='NCHW'"),
+     r"ZeroPadding2D layer 'bad': expected data_format 'channels_last' or 'channels_first'; "
+     r"received 'NCHW'"),
     (lambda: layers.Cropping3D(data_format="first", name="bad"),
-     r"Cropping3D layer 'bad' expects data_format"),
+     r"Cropping3D layer 'bad': expected data_format"),
 ])
 def test_bad_arguments_name_the_layer(make, message):
     with pytest.raises(ValueError, match=message):

@@ -1,4 +1,6 @@
-"""Constructor-argument checks shared by the pooling and spatial-reshaping layers.
+"""Constructor-argument checks of the pooling and spatial-reshaping layers, besides those
+they share with the convolution layers (``int_tuple``, ``data_format``: from
+:mod:`lamina.layers.convolutional.arguments`).
 
 Each check takes the layer (for its class and name in the message), the argument's name
 and the value received, and returns the value in one canonical form (tuples of ints,
@@ -10,7 +12,7 @@ lower-case strings) or raises a ValueError saying what was expected.
 ((2, 2, 2), ((1, 1), (2, 2)))
 """
 
-from lamina import backend as K
+from lamina.layers.convolutional import arguments as _shared
 
 
 def where(layer):
@@ -25,21 +27,6 @@ def where(layer):
 
 def _is_int(value):
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def int_tuple(layer, name, value, rank):
-    """``value`` (a positive int, or ``rank`` positive ints) as a tuple of ``rank`` ints.
-
-    >>> from lamina import layers
-    >>> int_tuple(layers.Layer(), "strides", [1, 2], 2)
-    (1, 2)
-    """
-    values = (value,) * rank if _is_int(value) else value
-    if not isinstance(values, (tuple, list)) or len(values) != rank or not all(
-            _is_int(v) and v > 0 for v in values):
-        raise ValueError(f"{where(layer)} expects {name} to be a positive int or a tuple of "
-                         f"{rank} positive ints. Received {name}={value!r}.")
-    return tuple(values)
 
 
 def edge_pairs(layer, name, value, rank):
@@ -85,6 +72,16 @@ def choice(layer, name, value, allowed):
     return key
 
 
+def int_tuple(layer, name, value, rank):
+    """``value`` (a positive int, or ``rank`` positive ints) as a tuple of ``rank`` ints.
+
+    >>> from lamina import layers
+    >>> int_tuple(layers.Layer(), "strides", [1, 2], 2)
+    (1, 2)
+    """
+    return _shared.as_tuple(where(layer), name, value, rank)
+
+
 def data_format(layer, value):
     """``value`` or, when None, ``K.image_data_format()``; checked.
 
@@ -92,9 +89,7 @@ def data_format(layer, value):
     >>> data_format(layers.Layer(), None)
     'channels_last'
     """
-    if value is None:
-        return K.image_data_format()
-    return choice(layer, "data_format", value, ("channels_last", "channels_first"))
+    return _shared.standardize_data_format(where(layer), value)
 
 
 def spatial_axes(data_format, rank):
