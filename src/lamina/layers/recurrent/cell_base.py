@@ -109,10 +109,10 @@ class RecurrentCell(SerializedConfig, DropoutRNNCell, Layer):
         if training:
             mask = self.get_dropout_mask(inputs)
             if mask is not None:
-                inputs = inputs * mask
+                inputs = K.multiply(inputs, mask)
             mask = self.get_recurrent_dropout_mask(previous)
             if mask is not None:
-                previous = previous * mask
+                previous = K.multiply(previous, mask)
         return inputs, previous
 
 

@@ -33,5 +33,6 @@ class FusedRNN(RNN):
             return super().inner_loop(sequences, initial_state, mask, training)
         cell = self.cell
         if training and cell.dropout > 0:
-            sequences = sequences * K.expand_dims(cell.get_dropout_mask(sequences[:, 0]), 1)
+            sequences = K.multiply(sequences,
+                                   K.expand_dims(cell.get_dropout_mask(sequences[:, 0]), 1))
         return self.fused_kernel(sequences, initial_state, mask)
