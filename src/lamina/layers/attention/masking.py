@@ -64,7 +64,14 @@ def masked_softmax(scores, mask, axis):
     >>> from lamina import backend as K
     >>> K.convert_to_numpy(masked_softmax(K.zeros((2,)), None, -1)).tolist()
     [0.5, 0.5]
+    >>> fully_masked = K.zeros((1, 2, 2)) == 1.0
+    >>> K.convert_to_numpy(masked_softmax(K.ones((1, 2, 2)), fully_masked, (1, 2))).tolist()
+    [[[0.25, 0.25], [0.25, 0.25]]]
     """
     if mask is not None:
         scores = K.where(mask, scores, K.cast(_large_negative(K.dtype(scores)), K.dtype(scores)))
-    return K.softmax(scores, axis=axis)
+    if isinstance(axis, int) or len(axis) == 1:
+        return K.softmax(scores, axis=axis if isinstance(axis, int) else axis[0])
+    # Shifted by the maximum first: torch's softmax over several axes (exp(x - logsumexp))
+    # gives 1 everywhere on a row of -1e9 scores in float32.
+    return K.softmax(scores - K.max(scores, axis=axis, keepdims=True), axis=axis)
