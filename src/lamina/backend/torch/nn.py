@@ -99,7 +99,8 @@ def softmax(x, axis=-1):
     x = _float(x)
     if isinstance(axis, int):
         return torch.softmax(x, dim=axis)
-    return torch.exp(x - torch.logsumexp(x, dim=_dims(axis), keepdim=True))
+    e = torch.exp(x - torch.amax(x, dim=_dims(axis), keepdim=True))
+    return e / torch.sum(e, dim=_dims(axis), keepdim=True)
 
 
 def log_softmax(x, axis=-1):
