@@ -17,24 +17,10 @@ from lamina import backend as K
 from lamina.callbacks import BackupAndRestore, Callback
 from lamina.saving import FormatError, training_state
 from lamina.training.data_adapters import ArrayAdapter
+import resumable_training
+from resumable_training import BATCH, X, Y, build, fit, train
 
 trains = pytest.mark.skipif(K.backend() == "numpy", reason="the numpy engine cannot train")
-
-EPOCHS, BATCH = 4, 8
-RNG = np.random.default_rng(0)
-X = RNG.normal(size=(48, 3)).astype("float32")
-Y = (X @ np.array([[1.0], [-2.0], [0.5]], "float32")).astype("float32")
-
-
-def build(seed):
-    """A small model with Dropout (its seed state matters), compiled with Adam (its slots
-    matter), after seeding every random stream with ``seed``."""
-    utils.set_random_seed(seed)
-    inputs = Input((3,))
-    hidden = layers.Dropout(0.25)(layers.Dense(8, activation="tanh")(inputs))
-    model = Model(inputs, layers.Dense(1)(hidden))
-    model.compile(optimizer="adam", loss="mse")
-    return model
 
 
 class Interrupted(Exception):
@@ -57,16 +43,9 @@ class InterruptAt(Callback):
             raise Interrupted
 
 
-def fit(model, callbacks):
-    return model.fit(X, Y, batch_size=BATCH, epochs=EPOCHS, shuffle=True, verbose=0,
-                     callbacks=callbacks)
-
-
 @pytest.fixture(scope="module")
 def uninterrupted_weights():
-    model = build(seed=11)
-    fit(model, [])
-    return model.get_weights()
+    return train().get_weights()
 
 
 def assert_weights_equal(model, weights):
@@ -79,7 +58,7 @@ def assert_weights_equal(model, weights):
 def test_an_interrupted_run_resumes_and_ends_like_an_uninterrupted_one(
         tmp_path, uninterrupted_weights, save_freq, new_model):
     backup_dir = str(tmp_path / "backup")
-    model = build(seed=11)
+    model = build(seed=5)
     with pytest.raises(Interrupted):
         fit(model, [BackupAndRestore(backup_dir, save_freq=save_freq), InterruptAt(2, 2)])
     state = json.loads((tmp_path / "backup" / training_state.STATE_FILE).read_text())
@@ -202,54 +181,6 @@ def test_argument_errors_name_the_callback(kwargs, message):
     assert message in str(error.value)
 
 
-SCRIPT = '''
-import os, sys, time
-import numpy as np
-from lamina import Input, Model, callbacks, layers, utils
-
-
-class StallMidEpoch(callbacks.Callback):
-    """After batch 1 of epoch 2 (from 0; epoch 2's backup is written): write the marker
-    and wait to be killed."""
-
-    def __init__(self, marker):
-        super().__init__()
-        self.marker, self.epoch = marker, None
-
-    def on_epoch_begin(self, epoch, logs=None):
-        self.epoch = epoch
-
-    def on_train_batch_end(self, batch, logs=None):
-        if (self.epoch, batch) == (2, 1):
-            open(self.marker, "w").close()
-            time.sleep(600)
-
-
-def train(backup_dir=None, marker=None, out=None):
-    utils.set_random_seed(5)
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(48, 3)).astype("float32")
-    y = x @ np.array([[1.0], [-2.0], [0.5]], "float32")
-    inputs = Input((3,))
-    hidden = layers.Dropout(0.25)(layers.Dense(8, activation="tanh")(inputs))
-    model = Model(inputs, layers.Dense(1)(hidden))
-    model.compile(optimizer="adam", loss="mse")
-    extra = []
-    if backup_dir is not None:
-        extra.append(callbacks.BackupAndRestore(backup_dir))
-    if marker is not None and not os.path.exists(marker):
-        extra.append(StallMidEpoch(marker))
-    model.fit(x, y, batch_size=8, epochs=4, shuffle=True, verbose=0, callbacks=extra)
-    if out is not None:
-        model.save_weights(out)
-    return model
-
-
-if __name__ == "__main__":
-    train(*sys.argv[1:4])
-'''
-
-
 def wait_for(path, proc, log, seconds):
     deadline = time.monotonic() + seconds
     while not os.path.exists(path):
@@ -263,18 +194,16 @@ def wait_for(path, proc, log, seconds):
 
 
 @trains
-def test_a_killed_training_process_restarted_ends_like_an_uninterrupted_run(tmp_path):
-    script, log = tmp_path / "train.py", tmp_path / "log.txt"
-    script.write_text(SCRIPT)
+def test_a_killed_training_process_restarted_ends_like_an_uninterrupted_run(
+        tmp_path, uninterrupted_weights):
+    log = tmp_path / "log.txt"
     backup_dir, marker = tmp_path / "backup", tmp_path / "epoch-2-backed-up"
     out = tmp_path / "final.weights.safetensors"
-    command = [sys.executable, str(script), str(backup_dir), str(marker), str(out)]
+    command = [sys.executable, resumable_training.__file__, str(backup_dir), str(marker),
+               str(out)]
     with open(log, "wb") as sink:
         proc = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
     try:
-        namespace = {"__name__": "training_script"}
-        exec(compile(SCRIPT, str(script), "exec"), namespace)
-        uninterrupted = namespace["train"]()  # in this process, while the other one starts
         wait_for(marker, proc, log, seconds=300)
     finally:
         proc.kill()
@@ -286,7 +215,7 @@ def test_a_killed_training_process_restarted_ends_like_an_uninterrupted_run(tmp_
     with open(log, "wb") as sink:
         finished = subprocess.run(command, stdout=sink, stderr=subprocess.STDOUT, timeout=300)
     assert finished.returncode == 0, log.read_text()[-3000:]
-    expected = uninterrupted.get_weights()
-    uninterrupted.load_weights(str(out))
-    assert_weights_equal(uninterrupted, expected)
+    model = build(seed=1)
+    model.load_weights(str(out))
+    assert_weights_equal(model, uninterrupted_weights)
     assert not backup_dir.exists()

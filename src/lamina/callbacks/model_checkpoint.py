@@ -60,9 +60,9 @@ class ModelCheckpoint(Callback):
     >>> checkpoint.set_model(model)
     >>> for epoch, val_loss in enumerate([0.5, 0.7, 0.25]):
     ...     checkpoint.on_epoch_end(epoch, {"val_loss": val_loss})  # doctest: +ELLIPSIS
-    Epoch 1: val_loss improved from inf to 0.50000; saving the weights to .../best.weights.safetensors
+    Epoch 1: val_loss improved from inf to 0.50000; saving the weights to ...
     Epoch 2: val_loss did not improve on 0.50000
-    Epoch 3: val_loss improved from 0.50000 to 0.25000; saving the weights to .../best.weights.safetensors
+    Epoch 3: val_loss improved from 0.50000 to 0.25000; saving the weights to ...
     >>> checkpoint.best
     0.25
     """
