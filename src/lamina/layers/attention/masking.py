@@ -70,8 +70,6 @@ def masked_softmax(scores, mask, axis):
     """
     if mask is not None:
         scores = K.where(mask, scores, K.cast(_large_negative(K.dtype(scores)), K.dtype(scores)))
-    if isinstance(axis, int) or len(axis) == 1:
-        return K.softmax(scores, axis=axis if isinstance(axis, int) else axis[0])
-    # Shifted by the maximum first: torch's softmax over several axes (exp(x - logsumexp))
-    # gives 1 everywhere on a row of -1e9 scores in float32.
-    return K.softmax(scores - K.max(scores, axis=axis, keepdims=True), axis=axis)
+    if not isinstance(axis, int) and len(axis) == 1:
+        axis = axis[0]
+    return K.softmax(scores, axis=axis)
