@@ -36,7 +36,14 @@ class AdditiveAttention(Attention):
         self.built = True
 
     def score(self, query, key):
-        """The unnormalized scores ``(batch, Tq, Tv)``: ``sum(scale * tanh(query + key))``."""
+        """The unnormalized scores ``(batch, Tq, Tv)``: ``sum(scale * tanh(query + key))``.
+
+        >>> from lamina import backend as K, layers
+        >>> layer = layers.AdditiveAttention()
+        >>> layer.build([(1, 4, 2), (1, 3, 2)])
+        >>> K.shape(layer.score(K.zeros((1, 4, 2)), K.zeros((1, 3, 2))))
+        (1, 4, 3)
+        """
         pairs = K.tanh(K.expand_dims(query, -2) + K.expand_dims(key, -3))
         if self.scale is not None:
             pairs = pairs * self.scale

@@ -21,7 +21,12 @@ _SCORE_MODES = ("dot", "concat")
 
 
 def check_dropout(layer, dropout):
-    """``dropout`` as a float in [0, 1), or a ValueError naming ``layer``."""
+    """``dropout`` as a float in [0, 1), or a ValueError naming ``layer``.
+
+    >>> from lamina import layers
+    >>> check_dropout(layers.Layer(name="demo"), 0)
+    0.0
+    """
     if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or \
             not 0 <= dropout < 1:
         raise ValueError(f"{type(layer).__name__} layer {layer.name!r} expects dropout to be a "
@@ -30,7 +35,12 @@ def check_dropout(layer, dropout):
 
 
 def seed_generator(layer, dropout, seed):
-    """The layer's dropout seed generator (None when nothing is dropped)."""
+    """The layer's dropout seed generator (None when nothing is dropped).
+
+    >>> from lamina import layers
+    >>> seed_generator(layers.Layer(), 0.0, seed=1) is None
+    True
+    """
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
         raise TypeError(f"{type(layer).__name__} layer {layer.name!r} expects seed to be an "
                         f"int or None. Received seed={seed!r}.")
@@ -116,7 +126,14 @@ class Attention(Layer):
 
     # -- computation -------------------------------------------------------------
     def score(self, query, key):
-        """The unnormalized scores ``(batch, Tq, Tv)`` of each query step against each key step."""
+        """The unnormalized scores ``(batch, Tq, Tv)`` of each query step against each key step.
+
+        >>> from lamina import backend as K, layers
+        >>> layer = layers.Attention()
+        >>> layer.build([(1, 1, 2), (1, 3, 2)])
+        >>> K.convert_to_numpy(layer.score(K.ones((1, 1, 2)), K.ones((1, 3, 2)))).tolist()
+        [[[2.0, 2.0, 2.0]]]
+        """
         if self.score_mode == "dot":
             scores = K.matmul(query, K.swapaxes(key, -1, -2))
             return scores * self.scale if self.scale is not None else scores
