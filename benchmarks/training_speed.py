@@ -32,7 +32,12 @@ import os
 import statistics
 import subprocess
 import sys
-import time
+
+if not __package__:  # run as a script: the `benchmarks` package lives in the repository root
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks._timing import (ROOT, TABLE_HEADER, flush_denormals, interleaved_rounds,
+                                jax_epoch, jax_train_step, run_worker, table_row,
+                                torch_epoch)
 
 N, BATCH, CLASSES = 60_000, 128, 10
 TARGETS = {"jax": 1.05, "torch": 1.10}
@@ -99,26 +104,15 @@ class RawJax:
 
         optimizer = optax.rmsprop(1e-3, decay=0.9, eps=1e-7)
         self.opt_state = optimizer.init(self.params)
-
-        @jax.jit
-        def step(params, opt_state, xb, yb):
-            loss, grads = jax.value_and_grad(loss_fn)(params, xb, yb)
-            updates, opt_state = optimizer.update(grads, opt_state, params)
-            return optax.apply_updates(params, updates), opt_state, loss
-
-        self.step = step
+        self.step = jax_train_step(loss_fn, optimizer)
         self.forward = jax.jit(forward)
-        self.block = jax.block_until_ready
         self.rng = np.random.default_rng(2)
 
     def train_epoch(self):
         order = self.rng.permutation(len(self.x))
-        params, opt_state = self.params, self.opt_state
-        for i in range(0, len(order), BATCH):
-            index = order[i:i + BATCH]
-            params, opt_state, loss = self.step(params, opt_state, self.x[index], self.y[index])
-        self.params, self.opt_state = self.block((params, opt_state))
-        float(loss)
+        self.params, self.opt_state = jax_epoch(
+            self.step, self.params, self.opt_state, self.x, self.y,
+            (order[i:i + BATCH] for i in range(0, len(order), BATCH)))
 
     def predict(self):
         outs = [self.np.asarray(self.forward(self.params, self.x[i:i + BATCH]))
@@ -127,6 +121,11 @@ class RawJax:
 
 
 # -- hand-written PyTorch -------------------------------------------------------
+def torch_crossentropy(probs, y):
+    """Categorical cross-entropy of one-hot ``y``, probabilities clipped as Keras does."""
+    return -(y * probs.clamp(1e-7, 1 - 1e-7).log()).sum(dim=-1).mean()
+
+
 class RawTorch:
     def __init__(self, x, y):
         import torch
@@ -140,16 +139,9 @@ class RawTorch:
                                              eps=1e-7, foreach=True)
 
     def train_epoch(self):
-        torch = self.torch
-        order = torch.randperm(len(self.x))
-        for i in range(0, len(order), BATCH):
-            index = order[i:i + BATCH]
-            probs = self.model(self.x[index]).clamp(1e-7, 1 - 1e-7)
-            loss = -(self.y[index] * torch.log(probs)).sum(dim=-1).mean()
-            self.optimizer.zero_grad()
-            loss.backward()
-            self.optimizer.step()
-        float(loss)
+        order = self.torch.randperm(len(self.x))
+        torch_epoch(self.model, torch_crossentropy, self.optimizer, self.x, self.y,
+                    (order[i:i + BATCH] for i in range(0, len(order), BATCH)))
 
     def predict(self):
         with self.torch.no_grad():
@@ -161,42 +153,21 @@ class RawTorch:
 RAW = {"jax": RawJax, "torch": RawTorch}
 
 
-def _flush_denormals():
-    """Treat denormal floats as zero, for both variants. ``torch.optim.RMSprop`` takes
-    ``sqrt`` of its running mean of squared gradients, which for always-zero gradients
-    (dead ReLU units) decays into denormal numbers after some 800 steps; the CPU's
-    sqrt on those is some 50 times slower, and the hand-written loop would slow down
-    from its second epoch for a reason unrelated to the framework. (lamina, with
-    Keras' formula, takes ``sqrt(v + epsilon)`` and never meets them.)"""
-    import torch
-    torch.set_flush_denormal(True)
-
-
-def _timed(fn):
-    start = time.perf_counter()
-    fn()
-    return time.perf_counter() - start
-
-
 def worker(engine, rounds):
     """Interleaved rounds of A and D in this process; prints JSON timings."""
     if engine == "torch":
-        _flush_denormals()
+        flush_denormals()
     x, y = make_data()
     variants = {"raw": RAW[engine](x, y), "lamina": Lamina(x, y)}
     for v in variants.values():  # warm-up: compile, first-touch memory
         v.train_epoch()
         v.predict()
-    times = {f"{task}_{name}": [] for task in "AD" for name in variants}
     # All training rounds, then all prediction rounds: a predict right after a
     # training epoch pays for the allocator's state after backward (measured: both
     # variants' predict swings by 20-40 % there), which is not what D measures.
-    for task, method in (("A", "train_epoch"), ("D", "predict")):
-        for r in range(rounds):
-            order = list(variants) if r % 2 == 0 else list(reversed(variants))
-            for name in order:
-                times[f"{task}_{name}"].append(_timed(getattr(variants[name], method)))
-    print(json.dumps(times))
+    tasks = [(task, {name: getattr(v, method) for name, v in variants.items()})
+             for task, method in (("A", "train_epoch"), ("D", "predict"))]
+    print(json.dumps(interleaved_rounds(tasks, rounds)))
 
 
 STARTUP = {
@@ -220,9 +191,8 @@ def startup(engine, variant):
             f"BATCH = 128; ENGINE = {engine!r}\n" + STARTUP[variant]
             + "print(time.perf_counter() - t0)\n")
     env = dict(os.environ, LAMINA_BACKEND=engine)
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         env=env, cwd=root, check=True)
+                         env=env, cwd=ROOT, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -236,25 +206,11 @@ def main():
     if args.worker:
         worker(args.worker, args.rounds)
         return
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    print("| engine | task | raw (s, median) | lamina (s, median) | ratio | target | "
-          "ratio of minima |")
-    print("|---|---|---|---|---|---|---|")
+    print(TABLE_HEADER)
     for engine in args.engines:
-        env = dict(os.environ, LAMINA_BACKEND=engine)
-        out = subprocess.run([sys.executable, "-m", "benchmarks.training_speed", "--worker",
-                              engine, "--rounds", str(args.rounds)], capture_output=True,
-                             text=True, env=env, cwd=root)
-        if out.returncode != 0:
-            print(out.stderr, file=sys.stderr)
-            raise SystemExit(f"the {engine} worker failed")
-        times = json.loads(out.stdout.strip().splitlines()[-1])
+        times = run_worker("training_speed", engine, ["--rounds", str(args.rounds)])
         for task, label in (("A", "A: train one epoch"), ("D", "D: predict")):
-            raw = statistics.median(times[f"{task}_raw"])
-            lam = statistics.median(times[f"{task}_lamina"])
-            fastest = min(times[f"{task}_lamina"]) / min(times[f"{task}_raw"])
-            print(f"| {engine} | {label} | {raw:.3f} | {lam:.3f} | {lam / raw:.3f} | "
-                  f"<= {TARGETS[engine]} | {fastest:.3f} |")
+            print(table_row(engine, label, times, task, TARGETS[engine]))
         runs = {v: [startup(engine, v) for _ in range(args.startup_runs)]
                 for v in ("raw", "lamina")}
         raw, lam = statistics.median(runs["raw"]), statistics.median(runs["lamina"])
