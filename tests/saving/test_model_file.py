@@ -248,3 +248,19 @@ def test_a_file_saved_on_one_engine_predicts_the_same_on_another(tmp_path, engin
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     np.testing.assert_allclose(np.load(out), _predict(model, x), rtol=1e-6, atol=1e-6)
+
+
+def test_convolutional_recurrent_and_attention_layers_round_trip(tmp_path):
+    image, sequence = Input((8, 8, 1)), Input((5, 3))
+    c = layers.MaxPooling2D(2)(layers.Conv2D(4, 3, padding="same", activation="relu")(image))
+    c = layers.GlobalAveragePooling2D()(c)
+    r = layers.Bidirectional(layers.LSTM(4, return_sequences=True))(sequence)
+    r = layers.MultiHeadAttention(num_heads=2, key_dim=3)(r, r)
+    r = layers.GRU(3)(layers.TimeDistributed(layers.Dense(4))(r))
+    model = Model([image, sequence], layers.Dense(2)(layers.Concatenate()([c, r])))
+    path = tmp_path / "mixed.lamina"
+    model.save(path)
+    loaded = load_model(path)
+    rng = np.random.default_rng(0)
+    x = [rng.random((2, 8, 8, 1), dtype=np.float32), rng.random((2, 5, 3), dtype=np.float32)]
+    np.testing.assert_allclose(_predict(loaded, x), _predict(model, x), rtol=1e-6, atol=1e-6)
