@@ -489,13 +489,16 @@ def _resize_bilinear(x, height_factor, width_factor, axes):
     if _has_symbolic(x):
         return _symbolic.record(_resize_bilinear, (x, height_factor, width_factor, axes), {},
                                 name="resize_images")
+    if not _core.dtype(x).startswith(("float", "bfloat")):
+        x = _core.cast(x, _config.floatx())
     x = _resize_linear(x, axes[0], height_factor)
     return _resize_linear(x, axes[1], width_factor)
 
 
 def resize_images(x, height_factor, width_factor, data_format, interpolation="nearest"):
     """A 4-D batch of images scaled by integer factors; ``interpolation`` is ``'nearest'``
-    (repeated pixels) or ``'bilinear'`` (half-pixel centres, as TensorFlow's resize).
+    (repeated pixels) or ``'bilinear'`` (half-pixel centres, as TensorFlow's resize;
+    integer images give ``floatx()`` values, as there).
 
     >>> from lamina import backend as K
     >>> K.int_shape(K.resize_images(K.Input((4, 5, 3)), 2, 3, "channels_last"))
