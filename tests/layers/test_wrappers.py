@@ -255,6 +255,7 @@ def test_bidirectional_merges_forward_and_time_reversed_backward_outputs(merge_m
         out, expected = np.stack([N(o) for o in out]), np.stack(expected)
     np.testing.assert_allclose(N(out), expected, rtol=1e-5, atol=1e-5)
     assert bi.backward_layer.go_backwards and not bi.forward_layer.go_backwards
+    assert [w.shape for w in bi.weights] == [(4, 3), (4, 3)]
 
 
 def test_bidirectional_splits_initial_state_and_returns_both_directions_states():
@@ -272,8 +273,11 @@ def test_bidirectional_splits_initial_state_and_returns_both_directions_states()
 
 
 def test_bidirectional_lstm_with_mask_equals_two_numpy_lstm_runs():
-    bi = layers.Bidirectional(layers.LSTM(3, return_sequences=True, return_state=True))
+    template = layers.LSTM(3, return_sequences=True, return_state=True)
+    template.build(X.shape)
+    bi = layers.Bidirectional(template)
     out, *states = bi(T(X), mask=T(MASK))
+    assert bi.count_params() == 2 * template.count_params()
     fw, fw_final, bw, bw_final = run_both(bi, X.astype("float64"), lstm_step, mask=MASK)
     np.testing.assert_allclose(N(out), np.concatenate([fw, bw], -1), rtol=1e-4, atol=1e-5)
     assert not np.any(N(out)[~MASK])
@@ -350,6 +354,18 @@ def test_bidirectional_gradients_match_finite_differences():
                                                            fw_kernel), rtol=1e-3, atol=1e-4)
     np.testing.assert_allclose(N(g_bw), finite_differences(lambda k: reference(fw_kernel, k),
                                                            bw_kernel), rtol=1e-3, atol=1e-4)
+
+
+def test_stateful_bidirectional_continues_until_reset():
+    inputs = Input(batch_shape=(2, 3, 4))
+    bi = layers.Bidirectional(layers.SimpleRNN(2, stateful=True))
+    model = Model(inputs, bi(inputs))
+    first = N(model(T(X)))
+    assert not np.allclose(N(model(T(X))), first)
+    bi.reset_state()
+    np.testing.assert_allclose(N(model(T(X))), first, rtol=1e-6)
+    with pytest.raises(AttributeError, match=r"'bi_nostate'.*needs a stateful layer"):
+        layers.Bidirectional(layers.SimpleRNN(2), name="bi_nostate").reset_states()
 
 
 class TinyCell(layers.Layer):

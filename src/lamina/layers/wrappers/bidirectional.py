@@ -12,6 +12,7 @@ states then the backward states.
 """
 
 from lamina import backend as K
+from lamina.layers.layer import Layer
 from lamina.layers.wrappers.wrapper import Wrapper, deserialize_layer, serialize_layer
 
 MERGE_MODES = ("concat", "sum", "mul", "ave", None)
@@ -72,6 +73,10 @@ class Bidirectional(Wrapper):
     [(3, 16), (4, 16), (16,)]
     """
 
+    # The given layer only serves as the template of the two copies that run: its own
+    # weights, if it was built, are not this layer's.
+    _untracked_attributes = Layer._untracked_attributes | {"layer"}
+
     def __init__(self, layer, merge_mode="concat", weights=None, backward_layer=None, **kwargs):
         super().__init__(layer, **kwargs)
         if merge_mode not in MERGE_MODES:
@@ -99,7 +104,6 @@ class Bidirectional(Wrapper):
         self.input_spec = layer.input_spec
 
     def _check_recurrent(self, layer, argument):
-        from lamina.layers.layer import Layer
         missing = [a for a in _RECURRENT_ATTRIBUTES if not hasattr(layer, a)]
         if not isinstance(layer, Layer) or missing:
             raise ValueError(f"Bidirectional layer {self.name!r} expects {argument} to be a "
@@ -176,8 +180,8 @@ class Bidirectional(Wrapper):
         if not self.stateful:
             raise AttributeError(f"Bidirectional layer {self.name!r}: reset_state needs a "
                                  "stateful layer. Received stateful=False.")
-        self.forward_layer.reset_state()
-        self.backward_layer.reset_state()
+        self.forward_layer.reset_states()
+        self.backward_layer.reset_states()
 
     reset_states = reset_state
 
