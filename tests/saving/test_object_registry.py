@@ -19,6 +19,7 @@ from lamina.saving import object_registry
 
 @pytest.fixture(autouse=True)
 def clean_registry():
+    """Restores the global registry after each test (test_serialization uses it too)."""
     objects = dict(object_registry._GLOBAL_CUSTOM_OBJECTS)
     names = dict(object_registry._GLOBAL_CUSTOM_NAMES)
     yield

@@ -11,18 +11,7 @@ from lamina import backend as K
 from lamina import layers, regularizers
 from lamina.saving import (deserialize_lamina_object, register_serializable,
                            serialize_lamina_object)
-from lamina.saving import object_registry
-
-
-@pytest.fixture(autouse=True)
-def clean_registry():
-    objects = dict(object_registry._GLOBAL_CUSTOM_OBJECTS)
-    names = dict(object_registry._GLOBAL_CUSTOM_NAMES)
-    yield
-    object_registry._GLOBAL_CUSTOM_OBJECTS.clear()
-    object_registry._GLOBAL_CUSTOM_OBJECTS.update(objects)
-    object_registry._GLOBAL_CUSTOM_NAMES.clear()
-    object_registry._GLOBAL_CUSTOM_NAMES.update(names)
+from test_object_registry import clean_registry  # noqa: F401 (autouse: registry restored)
 
 
 def through_json(value):
