@@ -74,6 +74,15 @@ def test_bilinear_upsampling_uses_half_pixel_centres(size, data_format):
                                bilinear_reference(DATA[2], size), rtol=1e-5, atol=1e-6)
 
 
+def test_bilinear_upsampling_of_integer_images_gives_floats():
+    pixels = np.array([[[[0], [4]], [[8], [12]]]], dtype="int32")
+    layer = layers.UpSampling2D(interpolation="bilinear")
+    got = np.asarray(K.convert_to_numpy(layer(K.convert_to_tensor(pixels))))
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, bilinear_reference(pixels.astype("float64"), (2, 2)),
+                               rtol=1e-6)
+
+
 @pytest.mark.skipif(K.backend() != "torch",
                     reason="an independent oracle: torch's interpolate, loaded by the torch "
                            "engine (importing torch elsewhere costs seconds)")
