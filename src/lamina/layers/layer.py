@@ -31,7 +31,6 @@ evaluates them together.
 ((None, 4), 1, 4)
 """
 
-import functools
 import inspect
 import re
 import threading
@@ -39,6 +38,7 @@ import threading
 import numpy as np
 
 from lamina import backend as K
+from lamina._catalogue import record_init_arguments
 from lamina.backend import symbolic, tree
 from lamina.backend.naming import unique_name
 from lamina.backend.symbolic import SymbolicTensor
@@ -178,17 +178,7 @@ class Layer:
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        init = cls.__dict__.get("__init__")
-        if init is None:
-            return
-
-        @functools.wraps(init)
-        def recording_init(self, *args, **kw):
-            if "_init_arguments" not in self.__dict__:
-                object.__setattr__(self, "_init_arguments", (init, args, dict(kw)))
-            init(self, *args, **kw)
-
-        cls.__init__ = recording_init
+        record_init_arguments(cls)
 
     def __init__(self, trainable=True, name=None, dtype=None, input_shape=None,
                  batch_input_shape=None, input_dim=None, activity_regularizer=None, **kwargs):
