@@ -59,10 +59,14 @@ POOLS = [(1, 2, None), (1, 3, 2), (1, 2, 1), (2, (2, 3), None), (2, 3, (2, 1)),
          (3, 2, None), (3, (3, 2, 2), (2, 1, 2))]
 
 
+# Every pool channels last; one pool per rank channels first (JAX compiles each case).
+CASES = [pool + ("channels_last",) for pool in POOLS] + [
+    pool + ("channels_first",) for pool in (POOLS[1], POOLS[4], POOLS[6])]
+
+
 @pytest.mark.parametrize("kind", ["max", "average"])
 @pytest.mark.parametrize("padding", ["valid", "same"])
-@pytest.mark.parametrize("data_format", ["channels_last", "channels_first"])
-@pytest.mark.parametrize("rank, pool_size, strides", POOLS)
+@pytest.mark.parametrize("rank, pool_size, strides, data_format", CASES)
 def test_pooling_matches_numpy(rank, pool_size, strides, data_format, padding, kind):
     cls = (MAX if kind == "max" else AVERAGE)[rank]
     layer = cls(pool_size, strides=strides, padding=padding, data_format=data_format)
@@ -161,7 +165,7 @@ def finite_differences(fn, x, step=1e-6):
 @pytest.mark.parametrize("kind", ["max", "average"])
 @pytest.mark.parametrize("shape, pool_size, strides, padding",
                          [((1, 7, 2), 3, 2, "same"), ((1, 5, 4, 1), (2, 3), (2, 1), "same"),
-                          ((1, 5, 4, 1), 2, None, "valid"), ((1, 3, 2, 3, 1), 2, 1, "same")])
+                          ((1, 3, 2, 3, 1), 2, 1, "valid")])
 def test_pooling_gradients_match_finite_differences(shape, pool_size, strides, padding, kind):
     rng = np.random.default_rng(len(shape))
     x = rng.standard_normal(shape)
