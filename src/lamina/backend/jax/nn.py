@@ -175,78 +175,93 @@ def _promote(x, kernel):
     return jnp.asarray(x, dtype), jnp.asarray(kernel, dtype)
 
 
-def _conv(fname, inputs, kernel, strides, padding, data_format, dilation_rate, causal=True):
+def _with_bias(out, bias, channels_last):
+    if bias is None:
+        return out
+    bias = bias.astype(out.dtype)
+    return out + (bias if channels_last else bias.reshape((-1,) + (1,) * (out.ndim - 2)))
+
+
+def _conv(fname, inputs, kernel, bias, strides, padding, data_format, dilation_rate,
+          causal=True):
     channels_last, strides, dilation, pads, groups = check_conv(
         fname, inputs.shape, kernel.shape, strides, padding, data_format, dilation_rate,
         causal)
-    return jax.lax.conv_general_dilated(
+    out = jax.lax.conv_general_dilated(
         inputs, kernel, strides, pads, rhs_dilation=dilation,
         dimension_numbers=_dimension_numbers(inputs.ndim - 2, channels_last),
         feature_group_count=groups)
+    return _with_bias(out, bias, channels_last)
 
 
 @_jit(*_CONV_STATIC)
-def _conv_core(inputs, kernel, strides, padding, data_format, dilation_rate):
-    return _conv("conv", inputs, kernel, strides, padding, data_format, dilation_rate)
+def _conv_core(inputs, kernel, bias, strides, padding, data_format, dilation_rate):
+    return _conv("conv", inputs, kernel, bias, strides, padding, data_format, dilation_rate)
 
 
 @_jit(*_CONV_STATIC)
-def _depthwise_core(inputs, kernel, strides, padding, data_format, dilation_rate):
+def _depthwise_core(inputs, kernel, bias, strides, padding, data_format, dilation_rate):
     kernel = kernel.reshape(check_depthwise("depthwise_conv", inputs.shape, kernel.shape,
                                             data_format))
-    return _conv("depthwise_conv", inputs, kernel, strides, padding, data_format,
+    return _conv("depthwise_conv", inputs, kernel, bias, strides, padding, data_format,
                  dilation_rate, causal=False)
 
 
 @_jit(*_CONV_STATIC)
-def _separable_core(inputs, depthwise_kernel, pointwise_kernel, strides, padding, data_format,
-                    dilation_rate):
+def _separable_core(inputs, depthwise_kernel, pointwise_kernel, bias, strides, padding,
+                    data_format, dilation_rate):
     pointwise_kernel = pointwise_kernel.astype(inputs.dtype)
-    hidden = _depthwise_core(inputs, depthwise_kernel, strides, padding, data_format,
+    hidden = _depthwise_core(inputs, depthwise_kernel, None, strides, padding, data_format,
                              dilation_rate)
-    return _conv_core(hidden, pointwise_kernel, 1, "valid", data_format, 1)
+    return _conv_core(hidden, pointwise_kernel, bias, 1, "valid", data_format, 1)
 
 
 @_jit(*_CONV_STATIC, "output_padding")
-def _conv_transpose_core(inputs, kernel, strides, padding, output_padding, data_format,
+def _conv_transpose_core(inputs, kernel, bias, strides, padding, output_padding, data_format,
                          dilation_rate):
     channels_last, strides, dilation, pads = check_conv_transpose(
         "conv_transpose", inputs.shape, kernel.shape, strides, padding, output_padding,
         data_format, dilation_rate)
     n = inputs.ndim - 2
     flipped = jnp.flip(kernel, axis=tuple(range(n)))
-    return jax.lax.conv_general_dilated(
+    out = jax.lax.conv_general_dilated(
         inputs, flipped, (1,) * n, pads, lhs_dilation=strides, rhs_dilation=dilation,
         dimension_numbers=_dimension_numbers(n, channels_last, kernel_io="OI"))
+    return _with_bias(out, bias, channels_last)
 
 
 def _data_format(data_format):
     return config.image_data_format() if data_format is None else data_format
 
 
-def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
-    return _conv_core(*_promote(inputs, kernel), _static(strides), padding,
+def _optional(bias):
+    return None if bias is None else _tensor(bias)
+
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1,
+         bias=None):
+    return _conv_core(*_promote(inputs, kernel), _optional(bias), _static(strides), padding,
                       _data_format(data_format), _static(dilation_rate))
 
 
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
-                   dilation_rate=1):
-    return _depthwise_core(*_promote(inputs, kernel), _static(strides), padding,
-                           _data_format(data_format), _static(dilation_rate))
+                   dilation_rate=1, bias=None):
+    return _depthwise_core(*_promote(inputs, kernel), _optional(bias), _static(strides),
+                           padding, _data_format(data_format), _static(dilation_rate))
 
 
 def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
-                   data_format=None, dilation_rate=1):
+                   data_format=None, dilation_rate=1, bias=None):
     inputs, depthwise_kernel = _promote(inputs, depthwise_kernel)
     return _separable_core(inputs, depthwise_kernel, _tensor(pointwise_kernel),
-                           _static(strides), padding, _data_format(data_format),
-                           _static(dilation_rate))
+                           _optional(bias), _static(strides), padding,
+                           _data_format(data_format), _static(dilation_rate))
 
 
 def conv_transpose(inputs, kernel, strides, padding="valid", output_padding=None,
-                   data_format=None, dilation_rate=1):
-    return _conv_transpose_core(*_promote(inputs, kernel), _static(strides), padding,
-                                _static(output_padding), _data_format(data_format),
+                   data_format=None, dilation_rate=1, bias=None):
+    return _conv_transpose_core(*_promote(inputs, kernel), _optional(bias), _static(strides),
+                                padding, _static(output_padding), _data_format(data_format),
                                 _static(dilation_rate))
 
 

@@ -383,16 +383,21 @@ def _conv_last(x, kernel, strides, dilation, pads, groups):
     return out.reshape((x.shape[0],) + out_spatial + (kernel.shape[-2] * per_group,))
 
 
-def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+def _with_bias(out, bias, dtype):
+    return out if bias is None else out + _tensor(bias).astype(dtype, copy=False)
+
+
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1,
+         bias=None):
     inputs, kernel = _promote(inputs, kernel)
     channels_last, strides, dilation, pads, groups = check_conv(
         "conv", inputs.shape, kernel.shape, strides, padding, data_format, dilation_rate)
     out = _conv_last(_to_last(inputs, channels_last), kernel, strides, dilation, pads, groups)
-    return _from_last(out, channels_last)
+    return _from_last(_with_bias(out, bias, out.dtype), channels_last)
 
 
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
-                   dilation_rate=1):
+                   dilation_rate=1, bias=None):
     inputs, kernel = _promote(inputs, kernel)
     kernel = kernel.reshape(check_depthwise("depthwise_conv", inputs.shape, kernel.shape,
                                             data_format))
@@ -400,18 +405,18 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
         "depthwise_conv", inputs.shape, kernel.shape, strides, padding, data_format,
         dilation_rate, causal=False)
     out = _conv_last(_to_last(inputs, channels_last), kernel, strides, dilation, pads, groups)
-    return _from_last(out, channels_last)
+    return _from_last(_with_bias(out, bias, out.dtype), channels_last)
 
 
 def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
-                   data_format=None, dilation_rate=1):
+                   data_format=None, dilation_rate=1, bias=None):
     hidden = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format,
                             dilation_rate)
-    return conv(hidden, pointwise_kernel, 1, "valid", data_format, 1)
+    return conv(hidden, pointwise_kernel, 1, "valid", data_format, 1, bias)
 
 
 def conv_transpose(inputs, kernel, strides, padding="valid", output_padding=None,
-                   data_format=None, dilation_rate=1):
+                   data_format=None, dilation_rate=1, bias=None):
     inputs, kernel = _promote(inputs, kernel)
     channels_last, strides, dilation, pads = check_conv_transpose(
         "conv_transpose", inputs.shape, kernel.shape, strides, padding, output_padding,
@@ -424,7 +429,7 @@ def conv_transpose(inputs, kernel, strides, padding="valid", output_padding=None
     dilated[(slice(None),) + tuple(slice(None, None, s) for s in strides)] = x
     flipped = np.flip(kernel, axis=tuple(range(n))).swapaxes(-1, -2)
     out = _conv_last(dilated, flipped, (1,) * n, dilation, pads, 1)
-    return _from_last(out, channels_last)
+    return _from_last(_with_bias(out, bias, out.dtype), channels_last)
 
 
 def _windows(x, pool_size, strides, pads, fill):

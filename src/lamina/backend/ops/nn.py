@@ -204,28 +204,33 @@ def multi_hot(inputs, num_classes, axis=-1, dtype=None):
 
 # -- convolution and pooling -------------------------------------------------
 @_op
-def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1,
+         bias=None):
     """N-D convolution (1D, 2D or 3D; inputs of rank 3, 4 or 5).
 
     ``kernel`` has the shape ``(*kernel_size, in_channels / groups, out_channels)``;
     ``padding`` is ``"valid"``, ``"same"`` or (1D only) ``"causal"``; ``strides`` and
-    ``dilation_rate`` are an int or one int per spatial dimension.
+    ``dilation_rate`` are an int or one int per spatial dimension. ``bias`` (lamina's
+    addition to Keras 3's arguments) is an optional vector of ``out_channels`` added by
+    the engine's convolution itself, without a second pass over the output.
 
     >>> from lamina import backend as K
     >>> x = K.ones((1, 5, 1)); w = K.ones((3, 1, 1))
     >>> K.convert_to_numpy(K.conv(x, w, padding="same"))[0, :, 0].tolist()
     [2.0, 3.0, 3.0, 3.0, 2.0]
+    >>> K.convert_to_numpy(K.conv(x, w, bias=K.ones((1,))))[0, :, 0].tolist()
+    [4.0, 4.0, 4.0]
     """
 
 
 @_op
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
-                   dilation_rate=1):
+                   dilation_rate=1, bias=None):
     """Depthwise convolution: each input channel convolved with its own filters.
 
     ``kernel`` has the shape ``(*kernel_size, in_channels, depth_multiplier)``; the
     output has ``in_channels * depth_multiplier`` channels (channel ``c`` gives outputs
-    ``c * depth_multiplier ...``).
+    ``c * depth_multiplier ...``); ``bias`` as in :func:`conv`.
 
     >>> from lamina import backend as K
     >>> x = K.ones((1, 4, 4, 2)); w = K.ones((2, 2, 2, 3))
@@ -236,11 +241,12 @@ def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
 
 @_op
 def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
-                   data_format=None, dilation_rate=1):
+                   data_format=None, dilation_rate=1, bias=None):
     """Depthwise convolution followed by a pointwise (1x1) convolution.
 
     ``depthwise_kernel``: ``(*kernel_size, in_channels, depth_multiplier)``;
-    ``pointwise_kernel``: ``(1, ..., 1, in_channels * depth_multiplier, out_channels)``.
+    ``pointwise_kernel``: ``(1, ..., 1, in_channels * depth_multiplier, out_channels)``;
+    ``bias`` (``out_channels``) as in :func:`conv`.
 
     >>> from lamina import backend as K
     >>> x = K.ones((1, 4, 4, 2))
@@ -252,12 +258,13 @@ def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, paddin
 
 @_op
 def conv_transpose(inputs, kernel, strides, padding="valid", output_padding=None,
-                   data_format=None, dilation_rate=1):
+                   data_format=None, dilation_rate=1, bias=None):
     """Transposed convolution (the gradient of ``conv`` with respect to its input).
 
     ``kernel`` has the shape ``(*kernel_size, out_channels, in_channels)``. Each output
     spatial size is ``(n - 1) * stride + max(kernel, stride)`` with ``"valid"`` and
-    ``n * stride`` with ``"same"`` unless ``output_padding`` says otherwise.
+    ``n * stride`` with ``"same"`` unless ``output_padding`` says otherwise; ``bias``
+    (``out_channels``) as in :func:`conv`.
 
     >>> from lamina import backend as K
     >>> y = K.conv_transpose(K.ones((1, 2, 1)), K.ones((3, 1, 1)), strides=2)

@@ -1,14 +1,21 @@
 """torch implementations of the nn K functions, on ``torch.nn.functional``.
 
-torch's layout is channels-first and its kernels ``(out, in, *spatial)``: a
-channels-last call permutes the inputs once on the way in and once on the way out,
-and the Keras-layout kernel is permuted once. TensorFlow-style ``"same"`` padding,
-which can be one element longer at the end, is an explicit ``F.pad`` when the two
-sides differ, otherwise torch's own symmetric padding. Argument checks are shared
+torch's layout is channels-first and its kernels ``(out, in, *spatial)``. A
+channels-last batch ``(N, *spatial, C)`` moved to ``(N, C, *spatial)`` by
+``torch.movedim`` is a view whose strides are torch's ``channels_last`` memory format,
+which torch's CPU and CUDA convolutions read and write natively: the convolution
+functions pass that view and the permuted kernel (a view too) and move the
+channels-last result back (a view again), so no call copies the activations
+(docs/design.md, "Convolutions and layouts"); 1D convolutions run as 2D ones of height 1
+for the same reason. ``bias`` is added by torch's convolution itself. TensorFlow-style
+``"same"`` padding, which can be one element longer at the end, is an explicit
+``F.pad`` only when a window reaches that extra element, otherwise torch's own
+symmetric padding. Argument checks are shared
 with the other engines (:mod:`lamina.backend.numpy.nn`). Every function works on the
 ``meta`` device (shape inference): constants are made on the input's device.
 """
 
+import functools
 import math
 
 import torch
@@ -145,75 +152,149 @@ def _promote(x, kernel):
     return x.to(dtype), kernel.to(dtype)
 
 
-def _torch_padding(x, pads, value=0.0):
-    """Symmetric pads as torch's ``padding`` argument; otherwise ``x`` padded explicitly."""
-    if all(before == after for before, after in pads):
-        return x, tuple(before for before, _ in pads)
-    flat = [p for pair in reversed(pads) for p in pair]
-    return F.pad(x, flat, value=value), (0,) * len(pads)
+def _hashable(value):
+    return tuple(value) if isinstance(value, list) else value
 
 
-def _conv(fname, inputs, kernel, strides, padding, data_format, dilation_rate, causal=True):
+def _settings(data_format, *values):
+    """The data format (the global default resolved) and ``values`` as cache keys."""
+    return (config.image_data_format() if data_format is None else data_format,
+            *map(_hashable, values))
+
+
+def _lift(channels_last, x_shape, window, strides, dilation, pads):
+    """A channels-last 1D convolution runs as a 2D one of height 1: torch has no
+    channels-last memory format for 3-D tensors, so its 1D kernels return channels-first
+    memory (a strided view once moved back); its 2D kernels read and write channels-last
+    memory. Returns ``(lifted, spatial, window, strides, dilation, pads)``."""
+    spatial = tuple(x_shape[1:-1] if channels_last else x_shape[2:])
+    window = tuple(window)
+    if not (channels_last and len(x_shape) == 3):
+        return False, spatial, window, strides, dilation, list(pads)
+    return (True, (1,) + spatial, (1,) + window, (1,) + strides, (1,) + dilation,
+            [(0, 0)] + list(pads))
+
+
+@functools.lru_cache(maxsize=1024)
+def _conv_plan(fname, x_shape, k_shape, causal, data_format, strides, padding,
+               dilation_rate):
+    """What a convolution call derives from its shapes and settings, computed once per
+    combination: ``(channels_last, lifted, strides, dilation, torch_padding, explicit,
+    groups)``. ``explicit`` is ``F.pad``'s list when torch's symmetric ``padding`` cannot
+    give the same windows (then the inputs are padded, a copy), else None: symmetric
+    padding also serves when the end is padded more than the start but no window
+    reaches that extra element."""
     channels_last, strides, dilation, pads, groups = check_conv(
-        fname, inputs.shape, kernel.shape, strides, padding, data_format, dilation_rate,
-        causal)
+        fname, x_shape, k_shape, strides, padding, data_format, dilation_rate, causal)
+    lifted, spatial, window, strides, dilation, pads = _lift(
+        channels_last, x_shape, k_shape[:len(x_shape) - 2], strides, dilation, pads)
+    if all((size + before + after - (k - 1) * d - 1) // s ==
+           (size + 2 * before - (k - 1) * d - 1) // s
+           for size, (before, after), k, s, d in zip(spatial, pads, window, strides, dilation)):
+        return (channels_last, lifted, strides, dilation, tuple(b for b, _ in pads), None,
+                groups)
+    explicit = [p for pair in reversed(pads) for p in pair]
+    return channels_last, lifted, strides, dilation, (0,) * len(pads), explicit, groups
+
+
+_depthwise_shape = functools.lru_cache(maxsize=1024)(check_depthwise)
+
+
+def _bias(bias, like):
+    return None if bias is None else _tensor(bias).to(like.dtype)
+
+
+def _conv(fname, inputs, kernel, bias, causal, data_format, strides, padding, dilation_rate):
+    channels_last, lifted, strides, dilation, torch_padding, explicit, groups = _conv_plan(
+        fname, tuple(inputs.shape), tuple(kernel.shape), causal,
+        *_settings(data_format, strides, padding, dilation_rate))
+    if lifted:
+        inputs, kernel = inputs.unsqueeze(1), kernel.unsqueeze(0)
     n = inputs.ndim - 2
-    x, torch_pads = _torch_padding(_to_first(inputs, channels_last), pads)
-    weight = kernel.permute(n + 1, n, *range(n))
-    out = _CONV[n](x, weight, None, strides, torch_pads, dilation, groups)
-    return _from_first(out, channels_last)
+    x = _to_first(inputs, channels_last)
+    if explicit is not None:
+        x = F.pad(x, explicit)
+    # torch's kernel layout (out, in, *spatial) is a permuted view of lamina's; copying it
+    # into channels-last memory was measured slower
+    out = _CONV[n](x, kernel.permute(n + 1, n, *range(n)), _bias(bias, x), strides,
+                   torch_padding, dilation, groups)
+    out = _from_first(out, channels_last)
+    return out.squeeze(1) if lifted else out
 
 
-def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1):
+def conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1,
+         bias=None):
     inputs, kernel = _promote(inputs, kernel)
-    return _conv("conv", inputs, kernel, strides, padding, data_format, dilation_rate)
+    return _conv("conv", inputs, kernel, bias, True, data_format, strides, padding,
+                 dilation_rate)
 
 
 def depthwise_conv(inputs, kernel, strides=1, padding="valid", data_format=None,
-                   dilation_rate=1):
+                   dilation_rate=1, bias=None):
     inputs, kernel = _promote(inputs, kernel)
-    kernel = kernel.reshape(check_depthwise("depthwise_conv", inputs.shape, kernel.shape,
-                                            data_format))
-    return _conv("depthwise_conv", inputs, kernel, strides, padding, data_format,
-                 dilation_rate, causal=False)
+    kernel = kernel.reshape(_depthwise_shape("depthwise_conv", tuple(inputs.shape),
+                                             tuple(kernel.shape), _settings(data_format)[0]))
+    return _conv("depthwise_conv", inputs, kernel, bias, False, data_format, strides, padding,
+                 dilation_rate)
 
 
 def separable_conv(inputs, depthwise_kernel, pointwise_kernel, strides=1, padding="valid",
-                   data_format=None, dilation_rate=1):
+                   data_format=None, dilation_rate=1, bias=None):
     hidden = depthwise_conv(inputs, depthwise_kernel, strides, padding, data_format,
                             dilation_rate)
-    return conv(hidden, pointwise_kernel, 1, "valid", data_format, 1)
+    return conv(hidden, pointwise_kernel, 1, "valid", data_format, 1, bias)
 
 
-def conv_transpose(inputs, kernel, strides, padding="valid", output_padding=None,
-                   data_format=None, dilation_rate=1):
-    inputs, kernel = _promote(inputs, kernel)
+@functools.lru_cache(maxsize=1024)
+def _conv_transpose_plan(x_shape, k_shape, data_format, strides, padding, output_padding,
+                         dilation_rate):
+    """``(channels_last, lifted, strides, dilation, crops, extras, crop_pads)`` for a
+    transposed convolution, once per combination of shapes and settings. The padded,
+    stride-dilated input of a direct convolution (the shared check's ``pads``) is torch's
+    full transposed output cropped by ``crops`` at the start and ``extras`` long at the
+    end, which torch's ``padding`` and ``output_padding`` express when ``crop_pads`` is
+    None; otherwise the full output is cropped and padded by ``F.pad(out, crop_pads)``."""
     channels_last, strides, dilation, pads = check_conv_transpose(
-        "conv_transpose", inputs.shape, kernel.shape, strides, padding, output_padding,
-        data_format, dilation_rate)
-    n = inputs.ndim - 2
-    x = _to_first(inputs, channels_last)
-    weight = kernel.permute(n + 1, n, *range(n))  # (in, out, *spatial)
-    # The padded, stride-dilated input of a direct convolution (``pads``) is torch's
-    # full transposed output cropped by ``crop`` at the start, ``extra`` long at the end.
+        "conv_transpose", x_shape, k_shape, strides, padding, output_padding, data_format,
+        dilation_rate)
+    lifted, spatial, window, strides, dilation, pads = _lift(
+        channels_last, x_shape, k_shape[:len(x_shape) - 2], strides, dilation, pads)
     crops, extras = [], []
-    for size, k, s, d, (left, right) in zip(x.shape[2:], kernel.shape[:n], strides, dilation,
-                                            pads):
+    for size, k, s, d, (left, right) in zip(spatial, window, strides, dilation, pads):
         extent = (k - 1) * d + 1
         crops.append(extent - 1 - left)
         extras.append((size - 1) * s + 1 + left + right - extent + 1
                       - ((size - 1) * s + extent - 2 * crops[-1]))
     if all(c >= 0 for c in crops) and all(0 <= e < max(s, d) for e, s, d in
                                           zip(extras, strides, dilation)):
-        out = _CONV_TRANSPOSE[n](x, weight, None, strides, tuple(crops), tuple(extras), 1,
-                                 dilation)
+        return channels_last, lifted, strides, dilation, tuple(crops), tuple(extras), None
+    crop_pads = []
+    for crop, extra in zip(reversed(crops), reversed(extras)):
+        crop_pads += [-crop, extra - crop]
+    return channels_last, lifted, strides, dilation, 0, 0, crop_pads
+
+
+def conv_transpose(inputs, kernel, strides, padding="valid", output_padding=None,
+                   data_format=None, dilation_rate=1, bias=None):
+    inputs, kernel = _promote(inputs, kernel)
+    channels_last, lifted, strides, dilation, crops, extras, crop_pads = _conv_transpose_plan(
+        tuple(inputs.shape), tuple(kernel.shape),
+        *_settings(data_format, strides, padding, output_padding, dilation_rate))
+    if lifted:
+        inputs, kernel = inputs.unsqueeze(1), kernel.unsqueeze(0)
+    n = inputs.ndim - 2
+    x = _to_first(inputs, channels_last)
+    weight = kernel.permute(n + 1, n, *range(n))  # (in, out, *spatial), a view
+    bias = _bias(bias, x)
+    if crop_pads is None:
+        out = _CONV_TRANSPOSE[n](x, weight, bias, strides, crops, extras, 1, dilation)
     else:
-        out = _CONV_TRANSPOSE[n](x, weight, None, strides, 0, 0, 1, dilation)
-        flat = []
-        for crop, extra in zip(reversed(crops), reversed(extras)):
-            flat += [-crop, extra - crop]
-        out = F.pad(out, flat)
-    return _from_first(out, channels_last)
+        out = F.pad(_CONV_TRANSPOSE[n](x, weight, None, strides, 0, 0, 1, dilation),
+                    crop_pads)
+        if bias is not None:
+            out = out + bias.reshape((-1,) + (1,) * n)
+    out = _from_first(out, channels_last)
+    return out.squeeze(1) if lifted else out
 
 
 def _pool_padding(spatial, pool_size, strides, pads):
