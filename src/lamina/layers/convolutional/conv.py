@@ -54,7 +54,7 @@ class BaseConv(ConvLayer):
 
     def convolve(self, inputs):
         return K.conv(inputs, self.kernel, self.strides, self.padding, self.data_format,
-                      self.dilation_rate)
+                      self.dilation_rate, self.bias)
 
 
 class Conv1D(BaseConv):

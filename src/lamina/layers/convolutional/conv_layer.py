@@ -5,8 +5,9 @@ A convolution layer of ``rank`` spatial dimensions (1, 2 or 3) takes inputs of r
 ``(batch, channels, *spatial)`` with ``"channels_first"``. ConvLayer checks and
 stores the window arguments (``kernel_size``, ``strides``, ``padding``,
 ``data_format``, ``dilation_rate``), the bias and the activation, checks the input
-shape when the layer is built, adds the bias and applies the activation after the
-convolution. A subclass says which kernels it owns (``build_kernels``) and how it
+shape when the layer is built, creates the bias and applies the activation after the
+convolution (the K convolution functions add the bias themselves, in the same pass over
+the output). A subclass says which kernels it owns (``build_kernels``) and how it
 convolves (``convolve``): :class:`BaseConv`, :class:`BaseConvTranspose`,
 :class:`BaseDepthwiseConv` and :class:`BaseSeparableConv` are the four kinds, and
 each 1D/2D/3D layer is one of them with its ``rank``.
@@ -83,7 +84,8 @@ class ConvLayer(Layer):
         raise NotImplementedError(f"{type(self).__name__} must define build_kernels.")
 
     def convolve(self, inputs):
-        """The convolution of ``inputs`` with the kernels (before bias and activation)."""
+        """The convolution of ``inputs`` with the kernels plus ``self.bias`` (None without
+        a bias), which the K convolutions add in the same pass; the activation follows."""
         raise NotImplementedError(f"{type(self).__name__} must define convolve.")
 
     # -- shared ------------------------------------------------------------------
@@ -119,10 +121,6 @@ class ConvLayer(Layer):
 
     def call(self, inputs):
         outputs = self.convolve(inputs)
-        if self.bias is not None:
-            bias = self.bias if self.channel_axis == -1 else \
-                K.reshape(self.bias, (-1,) + (1,) * self.rank)
-            outputs = K.add(outputs, bias)
         if self.activation is not activations.linear:
             outputs = self.activation(outputs)
         return outputs

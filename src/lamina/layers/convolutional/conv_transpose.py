@@ -60,7 +60,8 @@ class BaseConvTranspose(ConvLayer):
 
     def convolve(self, inputs):
         return K.conv_transpose(inputs, self.kernel, self.strides, self.padding,
-                                self.output_padding, self.data_format, self.dilation_rate)
+                                self.output_padding, self.data_format, self.dilation_rate,
+                                self.bias)
 
     def get_config(self):
         config = super().get_config()

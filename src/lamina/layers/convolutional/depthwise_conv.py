@@ -47,7 +47,7 @@ class BaseDepthwiseConv(ConvLayer):
 
     def convolve(self, inputs):
         return K.depthwise_conv(inputs, self.kernel, self.strides, self.padding,
-                                self.data_format, self.dilation_rate)
+                                self.data_format, self.dilation_rate, self.bias)
 
 
 class DepthwiseConv1D(BaseDepthwiseConv):

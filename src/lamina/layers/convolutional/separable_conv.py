@@ -59,7 +59,7 @@ class BaseSeparableConv(ConvLayer):
     def convolve(self, inputs):
         return K.separable_conv(inputs, self.depthwise_kernel, self.pointwise_kernel,
                                 self.strides, self.padding, self.data_format,
-                                self.dilation_rate)
+                                self.dilation_rate, self.bias)
 
 
 class SeparableConv1D(BaseSeparableConv):
