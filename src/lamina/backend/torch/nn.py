@@ -146,6 +146,8 @@ def _from_first(x, channels_last):
 
 def _promote(x, kernel):
     x, kernel = _tensor(x), _tensor(kernel)
+    if x.dtype is kernel.dtype and x.is_floating_point():
+        return x, kernel
     dtype = torch.promote_types(x.dtype, kernel.dtype)
     if not dtype.is_floating_point:
         dtype = to_torch_dtype(config.floatx())
@@ -201,7 +203,10 @@ _depthwise_shape = functools.lru_cache(maxsize=1024)(check_depthwise)
 
 
 def _bias(bias, like):
-    return None if bias is None else _tensor(bias).to(like.dtype)
+    if bias is None:
+        return None
+    bias = _tensor(bias)
+    return bias if bias.dtype is like.dtype else bias.to(like.dtype)
 
 
 def _conv(fname, inputs, kernel, bias, causal, data_format, strides, padding, dilation_rate):
