@@ -99,10 +99,9 @@ def masked(m, step, zero_output_for_mask):
 def project(m, inputs, kernel, bias, go_backwards):
     """The inputs of every step times ``kernel`` plus ``bias``, time-major (time, samples,
     gates * units), reversed in time with ``go_backwards``."""
-    z = inputs @ kernel
+    z = inputs.swapaxes(0, 1) @ kernel
     if bias is not None:
         z = z + bias
-    z = z.swapaxes(0, 1)
     return m.flip(z) if go_backwards else z
 
 
