@@ -290,7 +290,6 @@ class Trainer:
         needs the hidden outputs too."""
         graph = self._training_graph(x, y, sample_weight)
         return graph.run(x, y, sample_weight, training)[0]
-        return total
 
     def train_step(self, data):
         """One training step on ``data = (x, y, sample_weight)``, written with K functions:
