@@ -24,7 +24,7 @@ def test_k_rnn_with_mask_and_constants(go_backwards, zero_output):
 
     def step(x_t, states):
         state, constant = states
-        output = K.tanh(x_t * constant + state)
+        output = K.tanh(K.multiply(x_t, constant) + state)
         return output, [output]
 
     last, outputs, (state,) = K.rnn(step, x, [np.zeros((2, 3), "float32")],
