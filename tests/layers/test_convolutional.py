@@ -393,3 +393,16 @@ def test_keras2_backend_convolutions_in_a_custom_layer(rank, padding, strides, d
                     (1,) * rank)
     np.testing.assert_allclose(_channels_last(out, data_format), expected, **TOLERANCE)
     assert symbolic.shape == (None,) + out.shape[1:]
+
+
+@pytest.mark.skipif(K.backend() != "torch", reason="torch's memory formats")
+@pytest.mark.parametrize("layer, shape", [
+    (layers.Conv1D(4, 3), (2, 9, 3)), (layers.Conv2D(4, 3), (2, 7, 6, 1)),
+    (layers.Conv3D(4, 2), (2, 5, 4, 5, 2)), (layers.Conv2DTranspose(4, 3, strides=2), (2, 4, 4, 3)),
+    (layers.Conv1DTranspose(2, 3), (2, 5, 3)), (layers.SeparableConv1D(4, 3), (2, 9, 3)),
+])
+def test_channels_last_outputs_are_contiguous_on_torch(layer, shape):
+    """channels_last runs on torch's channels-last kernels: the result is plain NHWC memory,
+    not a strided view of a channels-first result that every later op would pay for."""
+    out = layer(K.zeros(shape))
+    assert out.is_contiguous() and tuple(out.shape[:1]) == shape[:1]
