@@ -404,3 +404,19 @@ def test_an_output_mask_weights_the_loss_and_the_metrics():
     assert logs["mse"] == pytest.approx(float(per_step_mse[kept].mean()), rel=1e-5)
     assert logs["loss"] == pytest.approx(float((per_step_mae * kept).sum() / kept.size),
                                          rel=1e-5)
+
+
+@pytest.mark.skipif(K.backend() == "numpy", reason="numpy cannot train")
+def test_freezing_a_layer_takes_effect_at_the_next_compile():
+    x = Input((3,))
+    frozen = layers.Dense(4, name="frozen")
+    model = Model(x, layers.Dense(1)(frozen(x)))
+    model.compile(optimizer="sgd", loss="mse")
+    data, labels = np.ones((8, 3), "float32"), np.zeros((8, 1), "float32")
+    model.fit(data, labels, epochs=1, verbose=0)
+    frozen.trainable = False
+    model.compile(optimizer="sgd", loss="mse")
+    before = [w.copy() for w in frozen.get_weights()]
+    model.fit(data, labels, epochs=2, verbose=0)
+    assert all(np.array_equal(a, b) for a, b in zip(before, frozen.get_weights()))
+    assert len(model.trainable_weights) == 2

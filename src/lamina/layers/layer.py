@@ -174,7 +174,10 @@ class Layer:
     """
 
     # Attributes that hold layers without owning them (graph bookkeeping).
-    _untracked_attributes = frozenset({"_inbound_nodes", "_init_arguments"})
+    # attributes that hold no weights or sub-layers of this layer (the trainable list a
+    # compiled step reads is a copy, _added_weights are added in their own order)
+    _untracked_attributes = frozenset({"_inbound_nodes", "_init_arguments", "_added_weights",
+                                       "_trainable_for_steps"})
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -428,7 +431,7 @@ class Layer:
         return found
 
     def _own_variables(self):
-        found = self._find(K.Variable, skip=("_added_weights",))
+        found = self._find(K.Variable, skip=self._untracked_attributes)
         return _unique(found + self._added_weights)
 
     def _sublayers(self):

@@ -97,6 +97,7 @@ class Trainer:
         self._graphs = {}
         self._trackers = {}
         self._step_functions = {}
+        self._trainable_for_steps = None
         self._compiled = True
         self.stop_training = False
 
@@ -108,6 +109,7 @@ class Trainer:
     # -- targets and added losses ----------------------------------------------
     _user_targets = None
     _added_losses = ()
+    _trainable_for_steps = None
 
     @property
     def targets(self):
@@ -249,8 +251,12 @@ class Trainer:
             self._compiled_metrics.build(names, graph.outputs, flat_y,
                                          self._compiled_loss.objects(names))
         self._tracker(graph)
+        trainable = self.trainable_variables
         if hasattr(self.optimizer, "build"):
-            self.optimizer.build(self.trainable_variables)
+            self.optimizer.build(trainable)
+        # what train_step differentiates, read once per compiled step (as in Keras, a change
+        # of `trainable` takes effect at the next compile)
+        self._trainable_for_steps = trainable
         return graph
 
     def _tracker(self, graph):
@@ -297,7 +303,7 @@ class Trainer:
         Return a dict of logs, or None to report the compiled loss and metrics."""
         x, y, sample_weight = data_adapters.unpack_x_y_sample_weight(data)
         graph = self._training_graph(x, y, sample_weight)
-        trainable = self.trainable_variables
+        trainable = self._trainable_for_steps or self.trainable_variables
 
         def forward(weights):
             total, terms, y_pred, masks = graph.run(x, y, sample_weight, True)
