@@ -14,7 +14,6 @@ each 1D/2D/3D layer is one of them with its ``rank``.
 """
 
 from lamina import activations, constraints, initializers, regularizers
-from lamina import backend as K
 from lamina.layers.convolutional.arguments import (as_tuple, serialize, standardize_data_format,
                                                    standardize_padding)
 from lamina.layers.layer import InputSpec, Layer
