@@ -24,6 +24,7 @@ Two choices where Keras 3 versions differ:
 from lamina import backend as K
 from lamina import constraints, initializers, regularizers
 from lamina.layers.layer import InputSpec, Layer
+from lamina.layers.settings import serialize_setting
 
 _LOW_PRECISION = ("float16", "bfloat16")
 
@@ -37,12 +38,6 @@ def _as_float(inputs, layer_dtype):
     if not dtype.startswith("float"):
         return K.cast(inputs, layer_dtype), layer_dtype
     return inputs, dtype
-
-
-def _serialize(obj, module):
-    if obj is None or isinstance(obj, str) or not hasattr(obj, "get_config"):
-        return obj
-    return module.serialize(obj)
 
 
 def _check_axis_type(layer_name, axis):
@@ -111,12 +106,12 @@ class _AffineNormalization(Layer):
     def get_config(self):
         config = super().get_config()
         config.update(
-            beta_initializer=_serialize(self.beta_initializer, initializers),
-            gamma_initializer=_serialize(self.gamma_initializer, initializers),
-            beta_regularizer=_serialize(self.beta_regularizer, regularizers),
-            gamma_regularizer=_serialize(self.gamma_regularizer, regularizers),
-            beta_constraint=_serialize(self.beta_constraint, constraints),
-            gamma_constraint=_serialize(self.gamma_constraint, constraints))
+            beta_initializer=serialize_setting(self.beta_initializer),
+            gamma_initializer=serialize_setting(self.gamma_initializer),
+            beta_regularizer=serialize_setting(self.beta_regularizer),
+            gamma_regularizer=serialize_setting(self.gamma_regularizer),
+            beta_constraint=serialize_setting(self.beta_constraint),
+            gamma_constraint=serialize_setting(self.gamma_constraint))
         return config
 
 
@@ -233,9 +228,8 @@ class BatchNormalization(_AffineNormalization):
     def get_config(self):
         config = super().get_config()
         config.update(
-            moving_mean_initializer=_serialize(self.moving_mean_initializer, initializers),
-            moving_variance_initializer=_serialize(self.moving_variance_initializer,
-                                                   initializers))
+            moving_mean_initializer=serialize_setting(self.moving_mean_initializer),
+            moving_variance_initializer=serialize_setting(self.moving_variance_initializer))
         return config
 
 

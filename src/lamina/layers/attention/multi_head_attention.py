@@ -25,7 +25,7 @@ from lamina import backend as K
 from lamina.layers.attention.attention import check_dropout, seed_generator
 from lamina.layers.attention.masking import as_bool, causal_mask, combine, masked_softmax
 from lamina.layers.attention.projection import Projection
-from lamina.layers.core.dense import _serialize
+from lamina.layers.settings import serialize_setting
 from lamina.layers.layer import Layer
 
 
@@ -281,11 +281,11 @@ class MultiHeadAttention(Layer):
         config.update(output_shape=None if self.output_shape is None else list(self.output_shape),
                       attention_axes=None if self.attention_axes is None
                       else list(self.attention_axes),
-                      kernel_initializer=_serialize(self.kernel_initializer),
-                      bias_initializer=_serialize(self.bias_initializer),
-                      kernel_regularizer=_serialize(self.kernel_regularizer),
-                      bias_regularizer=_serialize(self.bias_regularizer),
-                      activity_regularizer=_serialize(self.activity_regularizer),
-                      kernel_constraint=_serialize(self.kernel_constraint),
-                      bias_constraint=_serialize(self.bias_constraint))
+                      kernel_initializer=serialize_setting(self.kernel_initializer),
+                      bias_initializer=serialize_setting(self.bias_initializer),
+                      kernel_regularizer=serialize_setting(self.kernel_regularizer),
+                      bias_regularizer=serialize_setting(self.bias_regularizer),
+                      activity_regularizer=serialize_setting(self.activity_regularizer),
+                      kernel_constraint=serialize_setting(self.kernel_constraint),
+                      bias_constraint=serialize_setting(self.bias_constraint))
         return config

@@ -76,17 +76,3 @@ def standardize_data_format(owner, data_format):
         raise ValueError(f"{owner}: expected data_format 'channels_last' or 'channels_first'; "
                          f"received {data_format!r}.")
     return key
-
-
-def serialize(obj, module):
-    """An initializer, regularizer or constraint as ``module.serialize`` describes it;
-    None, names and plain functions as they are.
-
-    >>> from lamina import initializers
-    >>> serialize(initializers.Constant(2.0), initializers)
-    {'class_name': 'Constant', 'config': {'value': 2.0}}
-    """
-    if obj is None or isinstance(obj, str) or not hasattr(obj, "get_config"):
-        return obj
-    return module.serialize(obj)
-

@@ -14,9 +14,10 @@ each 1D/2D/3D layer is one of them with its ``rank``.
 """
 
 from lamina import activations, constraints, initializers, regularizers
-from lamina.layers.convolutional.arguments import (as_tuple, serialize, standardize_data_format,
+from lamina.layers.convolutional.arguments import (as_tuple, standardize_data_format,
                                                    standardize_padding)
 from lamina.layers.layer import InputSpec, Layer
+from lamina.layers.settings import serialize_setting
 
 _WEIGHT_SETTINGS = (("initializer", initializers), ("regularizer", regularizers),
                     ("constraint", constraints))
@@ -130,8 +131,8 @@ class ConvLayer(Layer):
                       data_format=self.data_format, dilation_rate=self.dilation_rate,
                       activation=activations.serialize(self.activation),
                       use_bias=self.use_bias,
-                      activity_regularizer=serialize(self.activity_regularizer, regularizers))
+                      activity_regularizer=serialize_setting(self.activity_regularizer))
         for kind in self._weight_kinds:
-            for suffix, module in _WEIGHT_SETTINGS:
-                config[f"{kind}_{suffix}"] = serialize(getattr(self, f"{kind}_{suffix}"), module)
+            for suffix, _ in _WEIGHT_SETTINGS:
+                config[f"{kind}_{suffix}"] = serialize_setting(getattr(self, f"{kind}_{suffix}"))
         return config

@@ -3,6 +3,7 @@
 from lamina import activations, constraints, initializers, regularizers
 from lamina import backend as K
 from lamina.layers.layer import InputSpec, Layer
+from lamina.layers.settings import serialize_setting
 
 
 class Dense(Layer):
@@ -61,18 +62,11 @@ class Dense(Layer):
     def get_config(self):
         config = super().get_config()
         config.update(activation=activations.serialize(self.activation),
-                      kernel_initializer=_serialize(self.kernel_initializer),
-                      bias_initializer=_serialize(self.bias_initializer),
-                      kernel_regularizer=_serialize(self.kernel_regularizer),
-                      bias_regularizer=_serialize(self.bias_regularizer),
-                      kernel_constraint=_serialize(self.kernel_constraint),
-                      bias_constraint=_serialize(self.bias_constraint))
+                      kernel_initializer=serialize_setting(self.kernel_initializer),
+                      bias_initializer=serialize_setting(self.bias_initializer),
+                      kernel_regularizer=serialize_setting(self.kernel_regularizer),
+                      bias_regularizer=serialize_setting(self.bias_regularizer),
+                      kernel_constraint=serialize_setting(self.kernel_constraint),
+                      bias_constraint=serialize_setting(self.bias_constraint))
         return config
 
-
-def _serialize(obj):
-    if obj is None or isinstance(obj, str):
-        return obj
-    if hasattr(obj, "get_config"):
-        return {"class_name": type(obj).__name__, "config": obj.get_config()}
-    return obj

@@ -3,18 +3,11 @@
 from lamina import constraints, initializers, regularizers
 from lamina import backend as K
 from lamina.layers.layer import Layer
+from lamina.layers.settings import serialize_setting
 
 # Keras's short initializer names that lamina.initializers does not know.
 _INITIALIZER_ALIASES = {"uniform": "random_uniform", "normal": "random_normal",
                         "zero": "zeros", "one": "ones"}
-
-
-def _serialize(obj):
-    if obj is None or isinstance(obj, str):
-        return obj
-    if hasattr(obj, "get_config"):
-        return {"class_name": type(obj).__name__, "config": obj.get_config()}
-    return obj
 
 
 class Embedding(Layer):
@@ -75,8 +68,8 @@ class Embedding(Layer):
     def get_config(self):
         config = super().get_config()
         config.update(input_dim=self.input_dim, output_dim=self.output_dim,
-                      embeddings_initializer=_serialize(self.embeddings_initializer),
-                      embeddings_regularizer=_serialize(self.embeddings_regularizer),
-                      embeddings_constraint=_serialize(self.embeddings_constraint),
+                      embeddings_initializer=serialize_setting(self.embeddings_initializer),
+                      embeddings_regularizer=serialize_setting(self.embeddings_regularizer),
+                      embeddings_constraint=serialize_setting(self.embeddings_constraint),
                       mask_zero=self.mask_zero)
         return config

@@ -5,7 +5,7 @@ from lamina import activations, constraints, initializers, regularizers
 from lamina import backend as K
 from lamina.layers.layer import Layer
 from lamina.layers.recurrent.dropout_cell import DropoutRNNCell
-from lamina.layers.recurrent.serialization import serialize_setting
+from lamina.layers.settings import serialize_setting
 
 
 def check_units(layer, units):

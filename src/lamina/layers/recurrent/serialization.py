@@ -1,27 +1,4 @@
-"""Configs of recurrent layers: a cell nested in its layer's config, and the settings
-(initializers, regularizers, constraints, activations) written as names or
-``{"class_name": ..., "config": ...}`` dicts that ``get`` reads back."""
-
-import inspect
-
-from lamina import activations
-
-
-def serialize_setting(value):
-    """``value`` as its layer config holds it: a built-in activation's name, an object's
-    class name and config, anything else unchanged.
-
-    >>> from lamina import initializers
-    >>> serialize_setting(initializers.Constant(2.0))
-    {'class_name': 'Constant', 'config': {'value': 2.0}}
-    >>> serialize_setting(activations.tanh)
-    'tanh'
-    """
-    if inspect.isfunction(value):
-        return activations.serialize(value)
-    if hasattr(value, "get_config") and not isinstance(value, type):
-        return {"class_name": type(value).__name__, "config": value.get_config()}
-    return value
+"""Configs of recurrent layers: a cell nested in its layer's config."""
 
 
 def serialize_cell(cell):

@@ -10,7 +10,7 @@ from lamina import backend as K
 from lamina.layers.layer import InputSpec
 from lamina.layers.recurrent.cell_base import forward_to_cell
 from lamina.layers.recurrent.rnn import RNN
-from lamina.layers.recurrent.serialization import serialize_setting
+from lamina.layers.settings import serialize_setting
 from lamina.layers.wrappers.conv_lstm_cell import ConvLSTMCell, conv_arguments
 from lamina.layers.wrappers.time_distributed import fold, unfold
 
