@@ -220,3 +220,14 @@ def test_killing_a_process_while_it_saves_leaves_the_previous_file_intact(tmp_pa
         process.wait()
     model = load_model(path)
     assert np.isfinite(model.get_weights()[0]).all()
+
+
+def test_an_unsupported_zip_version_field_is_a_format_error(tmp_path):
+    data = bytearray(_valid_file(tmp_path).read_bytes())
+    central = data.find(b"PK\x01\x02")
+    data[central + 6] = 64  # "version needed to extract": 6.4, which zipfile refuses
+    path = tmp_path / "version.lamina"
+    path.write_bytes(bytes(data))
+    with pytest.raises(FormatError, match="not a readable zip archive") as info:
+        load_model(path)
+    assert str(path) in str(info.value)

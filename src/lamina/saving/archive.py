@@ -67,9 +67,9 @@ def read_entries(path, limits, required=()):
         archive = zipfile.ZipFile(path)
     except FileNotFoundError:
         raise
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
-        raise FormatError(f"{path}: not a lamina file (not a readable zip archive: {e}).") \
-            from None
+    except Exception as e:  # BadZipFile, NotImplementedError (a zip version field) ...
+        raise FormatError(f"{path}: not a lamina file (not a readable zip archive: "
+                          f"{type(e).__name__}: {e}).") from None
     with archive:
         names = [info.filename for info in archive.infolist()]
         for name in names:
