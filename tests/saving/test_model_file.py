@@ -168,6 +168,10 @@ def test_file_names_are_checked(tmp_path):
         model.save(tmp_path / "m.h5")
     with pytest.raises(ValueError, match="weights.safetensors"):
         model.save_weights(tmp_path / "m.weights.h5")
+    unbuilt = Sequential([layers.Dense(1)])
+    with pytest.raises(ValueError, match="not built yet"):
+        unbuilt.save(tmp_path / "unbuilt.lamina")
+    assert not (tmp_path / "unbuilt.lamina").exists()
     model.save(tmp_path / "m.lamina")
     with pytest.raises(FileExistsError):
         model.save(tmp_path / "m.lamina", overwrite=False)

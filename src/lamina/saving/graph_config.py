@@ -219,13 +219,17 @@ def _array(body):
     return np.asarray(data, dtype=dtype).reshape(shape)
 
 
-def _resolve_function(entry):
+def _replayer(entry):
+    """``replay(args, kwargs, name)`` recording again the function node ``entry`` names: a
+    K function is called (it records itself), other graph functions are recorded."""
     if "operator" in entry:
         name = entry["operator"]
         if name not in _OPERATORS:
             raise FormatError(f"the graph names the operator {name!r:.60}; known: "
                               f"{sorted(_OPERATORS)}.")
-        return _OPERATORS[name], True
+        fn = _OPERATORS[name]
+        return lambda args, kwargs, name: symbolic.record(fn, tuple(args), kwargs, name=name,
+                                                          direct=True)
     reference = entry.get("op")
     module_name, _, name = str(reference).partition(":")
     module = sys.modules.get(module_name) if module_name.startswith(_OPS_PACKAGE) else None
@@ -234,7 +238,9 @@ def _resolve_function(entry):
     if not _is_graph_function(fn):
         raise FormatError(f"the graph names the function {reference!r:.100}, which is not a "
                           "function of lamina's K catalogue; a file can only name those.")
-    return fn, getattr(fn, "_lamina_op", None) is None
+    if getattr(fn, "_lamina_op", None) is not None:
+        return lambda args, kwargs, name: fn(*args, **kwargs)
+    return lambda args, kwargs, name: symbolic.record(fn, tuple(args), kwargs, name=name)
 
 
 def _is_graph_function(fn):
@@ -290,11 +296,8 @@ def graph_from_config(config, custom_objects=None, cls=None, inputs=None):
                 raise FormatError(f"calling the layer {layer.name!r} recorded no node.")
             flat = layer._inbound_nodes[-1].flat_outputs
         else:
-            fn, records = _resolve_function(entry)
-            outputs = symbolic.record(fn, tuple(args), kwargs, name=str(entry.get("name")),
-                                      direct=fn in _OPERATORS.values()) if records \
-                else fn(*args, **kwargs)
-            flat = _flat_outputs(outputs)
+            replay = _replayer(entry)
+            flat = _flat_outputs(replay(args, kwargs, str(entry.get("name"))))
         decode.node_outputs.append(flat)
     model_cls = cls or Functional
     model = model_cls(decode(config.get("input_structure")),

@@ -27,13 +27,14 @@ file saved on torch loads on JAX or NumPy, and a file from a stranger runs nothi
 True
 """
 
+import contextlib
 import datetime
 import json
 import os
 
 from lamina.saving import archive, safetensors
 from lamina.saving.errors import FormatError
-from lamina.saving.weights import assign_tensors, tensors_of
+from lamina.saving.weights import assign_tensors, check_built, tensors_of
 
 FORMAT_VERSION = 1
 _LIMITS = {"config.json": 64 << 20, "metadata.json": 1 << 20,
@@ -82,9 +83,7 @@ def save_model(model, filepath, overwrite=True):
                          "(For weights alone, use save_weights with '.weights.safetensors'.)")
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"save: {filepath!r} exists and overwrite=False.")
-    if not model.built:
-        raise ValueError(f"save: model {model.name!r} is not built yet. Call it on data (or "
-                         "give its first layer an input shape) first.")
+    check_built(model, "save")
     entries = {"config.json": json.dumps(model_config(model)).encode("utf-8"),
                "model.weights.safetensors": safetensors.dumps(*tensors_of(model, "variables")),
                "metadata.json": json.dumps(_metadata()).encode("utf-8")}
@@ -130,26 +129,20 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     return model
 
 
-class _reported:
-    """Re-raise an error from rebuilding a model as one error naming the file."""
-
-    def __init__(self, filepath):
-        self.filepath = filepath
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, traceback):
-        if error is None or not isinstance(error, Exception):
-            return False
-        if str(error).startswith(self.filepath):
-            return False
-        cls = FormatError if isinstance(error, FormatError) else (
-            error.__class__ if isinstance(error, (ValueError, TypeError)) else FormatError)
+@contextlib.contextmanager
+def _reported(filepath):
+    """Re-raise an error from rebuilding a model as one error naming the file (of the same
+    class for a ValueError or TypeError, else a FormatError)."""
+    try:
+        yield
+    except Exception as error:
+        if str(error).startswith(filepath):
+            raise
+        cls = type(error) if isinstance(error, (ValueError, TypeError)) else FormatError
         try:
-            new = cls(f"{self.filepath}: {error}")
-        except Exception:
-            new = FormatError(f"{self.filepath}: {error}")
+            new = cls(f"{filepath}: {error}")
+        except Exception:  # an error class whose constructor takes other arguments
+            new = FormatError(f"{filepath}: {error}")
         raise new from error
 
 

@@ -49,10 +49,18 @@ def _groups(model, kind):
     return groups
 
 
-def _check_built(model, what):
+def check_built(model, what):
+    """Raise, naming ``what`` (the operation), when ``model`` has no weights yet.
+
+    >>> from lamina import Sequential, layers
+    >>> check_built(Sequential([layers.Dense(2)], name="net"), "save")
+    Traceback (most recent call last):
+    ...
+    ValueError: save: model 'net' is not built yet, so it has no weights. Call it on data, or give it an Input, first.
+    """
     if not model.built:
         raise ValueError(f"{what}: model {model.name!r} is not built yet, so it has no "
-                         "weights. Call it on data (or build(input_shape)) first.")
+                         "weights. Call it on data, or give it an Input, first.")
 
 
 def tensors_of(model, kind="weights"):
@@ -124,7 +132,7 @@ def save_weights(model, filepath, overwrite=True):
                          f"received {filepath!r}.")
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"save_weights: {filepath!r} exists and overwrite=False.")
-    _check_built(model, "save_weights")
+    check_built(model, "save_weights")
     data = safetensors.dumps(*tensors_of(model))
     archive.write_atomically(filepath, lambda f: f.write(data))
 
@@ -133,7 +141,7 @@ def load_weights(model, filepath, skip_mismatch=False):
     """Load weights written by :func:`save_weights` (or the weights of a ``.lamina``
     model file) into ``model``, matched by structure."""
     filepath = os.fspath(filepath)
-    _check_built(model, "load_weights")
+    check_built(model, "load_weights")
     if filepath.endswith(".lamina"):
         from lamina.saving.model_file import read_model_file
         entries = read_model_file(filepath)
