@@ -47,6 +47,19 @@ def read_model_file(filepath):
     return archive.read_entries(filepath, _LIMITS, _REQUIRED)
 
 
+def read_tensors(entries, filepath, optimizer=True):
+    """``(tensors, metadata, optimizer_tensors)`` from the entries of the model file at
+    ``filepath``: the model's Variables with their layer listing, and the optimizer state
+    (None when the file has none or ``optimizer`` is False)."""
+    tensors, metadata = safetensors.loads(entries["model.weights.safetensors"],
+                                          f"{filepath} (model.weights.safetensors)")
+    optimizer_tensors = None
+    if optimizer and "optimizer.safetensors" in entries:
+        optimizer_tensors = safetensors.loads(entries["optimizer.safetensors"],
+                                              f"{filepath} (optimizer.safetensors)")[0]
+    return tensors, metadata, optimizer_tensors
+
+
 def _json(data, where):
     try:
         return json.loads(data.decode("utf-8"))
@@ -113,12 +126,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     config = _json(entries["config.json"], f"{filepath} (config.json)")
     if not isinstance(config, dict) or not isinstance(config.get("model"), dict):
         raise FormatError(f"{filepath}: config.json has no model description.")
-    tensors, tensor_metadata = safetensors.loads(entries["model.weights.safetensors"],
-                                                 f"{filepath} (model.weights.safetensors)")
-    optimizer_tensors = None
-    if compile and "optimizer.safetensors" in entries:
-        optimizer_tensors = safetensors.loads(entries["optimizer.safetensors"],
-                                              f"{filepath} (optimizer.safetensors)")[0]
+    tensors, tensor_metadata, optimizer_tensors = read_tensors(entries, filepath, compile)
     with _reported(filepath):
         model = model_from_config(config, custom_objects, safe_mode)
         assign_tensors(model, tensors, tensor_metadata, filepath, "variables")

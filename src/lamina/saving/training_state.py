@@ -28,9 +28,9 @@ import json
 import os
 import re
 
-from lamina.saving import archive, safetensors
+from lamina.saving import archive
 from lamina.saving.errors import FormatError
-from lamina.saving.model_file import read_model_file, restore_optimizer
+from lamina.saving.model_file import read_model_file, read_tensors, restore_optimizer
 from lamina.saving.weights import assign_tensors
 
 STATE_FILE = "training_state.json"
@@ -98,13 +98,9 @@ def load_training_state(model, folder):
     if state is None:
         return None
     path = os.path.join(folder, state["model_file"])
-    entries = read_model_file(path)
-    tensors, metadata = safetensors.loads(entries["model.weights.safetensors"],
-                                          f"{path} (model.weights.safetensors)")
+    tensors, metadata, optimizer_tensors = read_tensors(read_model_file(path), path)
     assign_tensors(model, tensors, metadata, path, "variables")
-    if "optimizer.safetensors" in entries:
-        optimizer_tensors = safetensors.loads(entries["optimizer.safetensors"],
-                                              f"{path} (optimizer.safetensors)")[0]
+    if optimizer_tensors is not None:
         restore_optimizer(model, optimizer_tensors, path)
     return {"epoch": state["epoch"], "step": state["step"],
             "shuffle_seed": state["shuffle_seed"]}

@@ -143,10 +143,9 @@ def load_weights(model, filepath, skip_mismatch=False):
     filepath = os.fspath(filepath)
     check_built(model, "load_weights")
     if filepath.endswith(".lamina"):
-        from lamina.saving.model_file import read_model_file
-        entries = read_model_file(filepath)
-        tensors, metadata = safetensors.loads(entries["model.weights.safetensors"],
-                                              f"{filepath} (model.weights.safetensors)")
+        from lamina.saving.model_file import read_model_file, read_tensors
+        tensors, metadata, _ = read_tensors(read_model_file(filepath), filepath,
+                                            optimizer=False)
         assign_tensors(model, tensors, metadata, filepath, "variables", skip_mismatch)
         return
     if not filepath.endswith(".weights.safetensors"):
