@@ -13,6 +13,7 @@ import pytest
 
 from lamina import Input, Model, layers, optimizers
 from lamina import backend as K
+from finite_differences import finite_differences
 
 needs_autodiff = pytest.mark.skipif(K.backend() == "numpy", reason="numpy is inference only")
 
@@ -342,16 +343,6 @@ def test_configs_round_trip():
 
 
 # -- gradients ------------------------------------------------------------------------------
-def numeric_grad(fn, array, h=1e-6):
-    grad = np.zeros_like(array)
-    for idx in np.ndindex(array.shape):
-        up, down = array.copy(), array.copy()
-        up[idx] += h
-        down[idx] -= h
-        grad[idx] = (fn(up) - fn(down)) / (2 * h)
-    return grad
-
-
 @needs_autodiff
 def test_mha_gradients_match_finite_differences():
     rng = np.random.default_rng(11)
@@ -373,10 +364,10 @@ def test_mha_gradients_match_finite_differences():
             ws[kernel_index] = kernel
         return float((np_mha(ws, q, value, mask=mask)[0] * weight).sum())
 
-    np.testing.assert_allclose(N(g_query), numeric_grad(reference, query), rtol=1e-5,
+    np.testing.assert_allclose(N(g_query), finite_differences(reference, query), rtol=1e-5,
                                atol=1e-7)
     np.testing.assert_allclose(N(g_kernel),
-                               numeric_grad(lambda k: reference(query, 2, k), weights[2]),
+                               finite_differences(lambda k: reference(query, 2, k), weights[2]),
                                rtol=1e-5, atol=1e-7)
 
 
@@ -400,9 +391,10 @@ def test_attention_gradients_match_finite_differences(cls):
         out = np_dense_attention(score(q, value, s), value, v_mask=V_MASK[:, :4])[0]
         return float((out * weight).sum())
 
-    np.testing.assert_allclose(N(g_query), numeric_grad(reference, query), rtol=1e-5,
+    np.testing.assert_allclose(N(g_query), finite_differences(reference, query), rtol=1e-5,
                                atol=1e-7)
-    np.testing.assert_allclose(N(g_scale), numeric_grad(lambda s: reference(query, s), scale),
+    np.testing.assert_allclose(N(g_scale),
+                               finite_differences(lambda s: reference(query, s), scale),
                                rtol=1e-5, atol=1e-7)
 
 

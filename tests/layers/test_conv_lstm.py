@@ -9,7 +9,8 @@ import json
 
 import numpy as np
 import pytest
-from test_wrappers import N, T, finite_differences, needs_gradients, np_rnn, sigmoid
+from finite_differences import finite_differences
+from test_wrappers import N, T, needs_gradients, np_rnn, sigmoid
 
 from lamina import Input, Model, layers
 from lamina import backend as K

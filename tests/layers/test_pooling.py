@@ -11,6 +11,7 @@ import pytest
 
 from lamina import Input, Model, layers
 from lamina import backend as K
+from finite_differences import finite_differences
 
 RNG = np.random.default_rng(5)
 SHAPES = {1: (2, 7, 3), 2: (2, 7, 6, 3), 3: (2, 5, 4, 6, 2)}
@@ -150,15 +151,6 @@ def test_a_mask_from_an_upstream_layer_reaches_global_average_pooling_1d():
     got = numpy_of(Model(inputs, pooled)(K.convert_to_tensor(x)))
     np.testing.assert_allclose(got, np.stack([x[i][MASK[i]].mean(axis=0) for i in range(2)]),
                                rtol=1e-5, atol=1e-6)
-
-
-def finite_differences(fn, x, step=1e-6):
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        delta = np.zeros_like(x)
-        delta[index] = step
-        grad[index] = (fn(x + delta) - fn(x - delta)) / (2 * step)
-    return grad
 
 
 @pytest.mark.skipif(K.backend() == "numpy", reason="the numpy engine has no gradients")

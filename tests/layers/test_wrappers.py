@@ -12,6 +12,7 @@ import pytest
 
 from lamina import Input, Model, layers
 from lamina import backend as K
+from finite_differences import finite_differences
 
 RNG = np.random.default_rng(5)
 X = RNG.normal(size=(2, 3, 4)).astype("float32")
@@ -27,13 +28,6 @@ def N(x):
 
 def T(a):
     return K.convert_to_tensor(np.asarray(a))
-
-
-def finite_differences(fn, x, step=1e-6):
-    """Central differences of the scalar NumPy function ``fn`` at ``x`` (float64)."""
-    x = np.asarray(x, dtype="float64")
-    basis = np.eye(x.size).reshape((x.size,) + x.shape) * step
-    return np.array([(fn(x + d) - fn(x - d)) / (2 * step) for d in basis]).reshape(x.shape)
 
 
 def np_rnn(x, step, states, mask=None, go_backwards=False, zero_output_for_mask=False):

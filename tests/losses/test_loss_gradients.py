@@ -8,20 +8,12 @@ import pytest
 
 from lamina import backend as K
 from lamina import losses
+from finite_differences import finite_differences
 
 pytestmark = pytest.mark.skipif(K.backend() == "numpy",
                                 reason="the numpy engine has no gradients")
 
 WEIGHTS = np.array([0.5, 2.0, 0.25, 1.0])
-
-
-def finite_differences(fn, x, step=1e-6):
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        delta = np.zeros_like(x)
-        delta[index] = step
-        grad[index] = (fn(x + delta) - fn(x - delta)) / (2 * step)
-    return grad
 
 
 CASES = [
