@@ -48,6 +48,10 @@ class Logs(collections.abc.Mapping):
         return len(self._results())
 
 
+def _same(structure):
+    return structure
+
+
 def _floats(logs):
     return {k: float(K.convert_to_numpy(v)) for k, v in logs.items()}
 
@@ -125,8 +129,12 @@ class Trainer:
         if self._user_targets is None:
             outputs = self._graph_outputs("model.targets")
             names = self._output_names()
-            self._user_targets = [K.Input(batch_shape=o.shape, dtype=o.dtype,
-                                          name=f"{n}_target") for o, n in zip(outputs, names)]
+            targets = []
+            for o, n in zip(outputs, names):
+                target = K.Input(batch_shape=o.shape, dtype=o.dtype, name=f"{n}_target")
+                target._shape_source = o  # its unknown sizes are the output's
+                targets.append(target)
+            self._user_targets = targets
         return list(self._user_targets)
 
     def add_loss(self, loss, name=None):
@@ -189,12 +197,14 @@ class Trainer:
         return ["output"] if len(outputs) == 1 else [f"output_{i}" for i in range(len(outputs))]
 
     def _symbolic_io(self, x):
-        """The symbolic inputs and flat outputs of the graph that training runs."""
+        """The symbolic inputs and flat outputs of the graph that training runs for data
+        like ``x``, and a function mapping other tensors of the model's graph (added
+        losses) onto that graph."""
         if not self.built:
-            self._maybe_build(x)
+            self._build_once(x)
         graph = self._static_graph()
         if graph is not None:
-            return list(graph[0]), list(graph[1])
+            return list(graph[0]), list(graph[1]), _same
         signature = data_signature(x)
         cached = getattr(self, "_traced", {}).get(repr(signature))
         if cached is None:
@@ -206,7 +216,7 @@ class Trainer:
             cached = (tree.flatten(inputs)[0], outputs)
             self._traced = {**getattr(self, "_traced", {}), repr(signature): cached}
             self._traced_outputs = outputs
-        return list(cached[0]), list(cached[1])
+        return list(cached[0]), list(cached[1]), _same
 
     def _flat_inputs_of(self, x):
         return tree.flatten(x)[0]
