@@ -292,12 +292,30 @@ class Trainer:
 
     @property
     def metrics_names(self):
-        """The names in the logs: the loss terms, then the metrics."""
-        tracker = getattr(self, "_active_tracker", None)
-        names = list(tracker.names) if tracker is not None else ["loss"]
-        if self._compiled and self._compiled_metrics.built:
-            names += [n for _, _, n, _ in self._compiled_metrics.per_output]
-        return names
+        """The names of what ``evaluate``, ``train_on_batch`` and ``test_on_batch``
+        return, in order: ``"loss"`` (the total loss), then the compiled metrics (known
+        after the first step). The individual loss terms (``add_loss`` terms, layer
+        losses, weight penalties) are in the logs and ``return_dict=True`` but not here,
+        as they are not in the returned list: ``dict(zip(model.metrics_names, result))``
+        pairs each value with its name.
+
+        >>> import numpy as np
+        >>> from lamina import backend as K, Input, Model, layers
+        >>> x = Input((3,)); h = layers.Dense(4)(x)
+        >>> model = Model(x, layers.Dense(2, activation="softmax")(h))
+        >>> model.add_loss(1e-3 * K.mean(K.square(h)))
+        >>> model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+        >>> result = model.test_on_batch(np.ones((4, 3), "float32"),
+        ...                              np.eye(2, dtype="float32")[[0, 1, 0, 1]])
+        >>> model.metrics_names, len(result)
+        (['loss', 'accuracy'], 2)
+        """
+        return ["loss"] + self._compiled_metric_names()
+
+    def _compiled_metric_names(self):
+        if not self._compiled:
+            return []
+        return [n for _, _, n, _ in self._compiled_metrics.per_output or []]
 
     # -- steps -------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
@@ -397,7 +415,26 @@ class Trainer:
     # -- single batches ----------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
-        """One training step on one batch; returns the loss (and metrics) after it."""
+        """One training step on one batch. Returns the total loss as a float when no
+        metric is compiled (whatever loss terms there are), else the list ``[loss,
+        metric, ...]`` in ``metrics_names`` order; with ``return_dict=True`` the dict of
+        every logged value, each loss term under its name. The values are those of the
+        step: the loss before the update, the metrics on this batch.
+
+        >>> import numpy as np
+        >>> from lamina import backend as K, Input, Model, layers
+        >>> x = Input((3,)); h = layers.Dense(4)(x); model = Model(x, layers.Dense(1)(h))
+        >>> model.add_loss(1e-3 * K.mean(K.square(h)))
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> x_batch, y_batch = np.ones((4, 3), "float32"), np.zeros((4, 1), "float32")
+        >>> if K.backend() != "numpy":
+        ...     loss = model.train_on_batch(x_batch, y_batch)
+        ...     logs = model.train_on_batch(x_batch, y_batch, return_dict=True)
+        ...     print(isinstance(loss, float), sorted(logs))
+        ... else:
+        ...     print(True, ['added_loss', 'loss', 'mean_squared_error'])
+        True ['added_loss', 'loss', 'mean_squared_error']
+        """
         self._assert_compiled("train_on_batch")
         self._check_can_train("train_on_batch")
         batch = self._single_batch(x, y, sample_weight, class_weight)
@@ -406,7 +443,17 @@ class Trainer:
         return self._batch_result(self._run_step("train", batch), return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
-        """The loss (and metrics) of one batch, without training."""
+        """The loss (and metrics) of one batch, without training: the total loss as a
+        float when no metric is compiled, else ``[loss, metric, ...]`` in
+        ``metrics_names`` order; with ``return_dict=True`` every logged value by name.
+
+        >>> import numpy as np
+        >>> from lamina import Input, Model, layers
+        >>> x = Input((2,)); model = Model(x, layers.Dense(1, kernel_initializer="ones")(x))
+        >>> model.compile(loss="mse", metrics=["mae"])
+        >>> model.test_on_batch(np.ones((4, 2), "float32"), np.zeros((4, 1), "float32"))
+        [4.0, 2.0]
+        """
         self._assert_compiled("test_on_batch")
         batch = self._single_batch(x, y, sample_weight, None)
         self._step_function("test", batch)
@@ -426,10 +473,19 @@ class Trainer:
         return next(iter(adapter.epoch()))
 
     def _batch_result(self, logs, return_dict):
+        """What ``evaluate``, ``train_on_batch`` and ``test_on_batch`` return for
+        ``logs``: all of them as floats with ``return_dict``; else, for the compiled
+        logs, the total loss then the metrics (the per-term entries left out), a single
+        float without metrics; the values of a ``train_step``'s own dict as they are."""
         logs = _floats(logs)
         if return_dict:
             return logs
-        values = list(logs.values())
+        tracker = getattr(self, "_active_tracker", None)
+        metric_names = self._compiled_metric_names()
+        if tracker is not None and list(logs) == tracker.names + metric_names:
+            values = [logs["loss"]] + [logs[n] for n in metric_names]
+        else:
+            values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
     def _check_can_train(self, where):
