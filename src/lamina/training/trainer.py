@@ -282,7 +282,7 @@ class Trainer:
         key = repr((data_signature(x), data_signature(y), data_signature(sample_weight)))
         graph = self._graphs.get(key)
         if graph is None:
-            inputs, outputs = self._symbolic_io(x)
+            inputs, outputs, _ = self._symbolic_io(x)
             if self._custom_loss and not self._has_own_loss(outputs):
                 graph = _OutputsOnly(self, inputs, outputs)
             else:
