@@ -39,6 +39,7 @@ equal in both runs is returned as a plain Python value (``K.shape(x)[1:]`` is
 import contextlib
 import itertools
 import math
+import re
 
 from lamina.backend import dtypes, tree
 from lamina.backend.variables import VariableScope
@@ -57,7 +58,8 @@ _UNKNOWN_SIZES = {
     157: (163, 167, 173, 179, 181, 191, 193, 197, 199, 211, 223, 227),
 }
 _SECOND_RUNS = frozenset({9, 157})
-_MAX_TRIALS = 64  # size assignments tried for a function the probes do not fit
+_MAX_TRIALS = 16  # known-size assignments tried for a function the probes do not fit
+_DIVISIBLE_SIZES = (2520, 5040)  # multiples of 1, 2, ..., 10
 
 
 def unknown_size(symbol, fill):
@@ -322,8 +324,12 @@ def _probe_pair(node, fills):
 
 def _free_axes(node, fills, is_array):
     """The unknown non-batch axes of the node's array inputs, grouped by their probe
-    sizes (one group per symbol), and the known sizes (> 1) of those inputs."""
+    sizes (one group per symbol), and the sizes to try for them: the known sizes (> 1)
+    of those inputs and the integers (> 1) among the other arguments (a reshape's 7)."""
     groups, known = {}, set()
+    for leaf in tree.flatten((node.args, node.kwargs))[0]:
+        if isinstance(leaf, int) and not isinstance(leaf, bool) and leaf > 1:
+            known.add(leaf)
     for t in node.inputs:
         if t.static:
             continue
@@ -346,12 +352,14 @@ def _free_axes(node, fills, is_array):
 
 def _size_assignments(groups, known):
     """Sizes to try for the groups of unknown axes, in order: all groups equal to the
-    first one (unrelated unknowns of the same size), then each group at a known size."""
+    first one (unrelated unknowns of the same size), then each group at a known size,
+    then sizes divisible by every small number (a reshape inside a layer's call)."""
     keys = list(groups)
     if len(keys) > 1:
         yield {key: keys[0] for key in keys[1:]}
     for sizes in itertools.islice(itertools.product(known, repeat=len(keys)), _MAX_TRIALS):
         yield {key: (size, size) for key, size in zip(keys, sizes)}
+    yield {key: _DIVISIBLE_SIZES for key in keys}
 
 
 def _probe_resized(node, fills, groups, assignment):
@@ -401,9 +409,10 @@ def record(fn, args, kwargs, name, direct=False, layer=None):
             node._probes.clear()
             error = e
     else:
-        found = None if direct else _probe_other_sizes(node, engine, engine.probe_fills[-1])
+        fills = engine.probe_fills[-1]
+        found = None if direct else _probe_other_sizes(node, engine, fills)
         if found is None:
-            _raise_record_error(fn, error, args, kwargs)
+            _raise_record_error(node, fills, error)
         probes_a, probes_b = found
     flat = [_output_leaf(node, i, a, b, engine.is_array)
             for i, (a, b) in enumerate(zip(probes_a, probes_b))]
@@ -426,13 +435,33 @@ def _probe_other_sizes(node, engine, fills):
     return None
 
 
-def _raise_record_error(fn, error, args, kwargs):
-    info = getattr(fn, "_lamina_op", None)
+def _raise_record_error(node, fills, error):
+    """Raise ``error`` from recording ``node``, as the K function's error naming the
+    symbolic shapes; the engine's own words are dropped when they show probe sizes."""
+    info = getattr(node.fn, "_lamina_op", None)
     if info is None:
         raise error
     from lamina.backend import dispatch
     cause = error.__cause__ or error
-    raise dispatch._fail(info, cause, args, kwargs) from cause
+    if _shows_probe_sizes(node, fills, str(cause)):
+        cause = type(cause)("no sizes of the unknown (None) dimensions fit")
+    raise dispatch._fail(info, cause, node.args, node.kwargs) from error
+
+
+def _shows_probe_sizes(node, fills, message):
+    """Whether ``message`` holds a size standing for an unknown dimension of the node's
+    inputs (or the element count of such a probe)."""
+    numbers = {int(n) for n in re.findall(r"\d+", message)}
+    for t in node.inputs:
+        if t.static or None not in t.shape:
+            continue
+        for fill in fills:
+            shape = getattr(t.probe(fill), "shape", None)
+            if shape is not None and numbers & (
+                    {d for d, known in zip(shape, t.shape) if known is None}
+                    | {math.prod(shape)}):
+                return True
+    return False
 
 
 def topological_nodes(outputs):

@@ -300,7 +300,8 @@ class Layer:
                 _state.build_journal = None
 
     def _build_error(self, error, inputs):
-        if getattr(error, "_lamina_layer", False) or not isinstance(error, Exception):
+        if getattr(error, "_lamina_layer", False) or not isinstance(error, Exception) \
+                or repr(self.name) in str(error):  # the build's own error names the layer
             return error
         cls = TypeError if isinstance(error, TypeError) else ValueError
         new = cls(f"{type(self).__name__} layer {self.name!r} could not be built for inputs "
