@@ -307,6 +307,15 @@ def test_convolutions_infer_the_real_shape(case):
     check(out.shape, real_shape([inp], out, [array(shape)]), must_know)
 
 
+def test_strided_convolutions_of_unknown_sizes_stay_unknown():
+    # every unknown axis is a fresh symbol: a dozen of them cover however inference sizes them
+    for _ in range(12):
+        for stride in (2, 3):
+            for padding in ("valid", "same"):
+                out = layers.Conv1D(1, 1, strides=stride, padding=padding)(Input((None, 1)))
+                assert out.shape == (None, None, 1), (stride, padding)
+
+
 # ---------------------------------------------------------------- recurrent layers
 
 
@@ -345,3 +354,32 @@ def test_lstm_over_an_unknown_time_axis_fits_per_step_labels():
     assert len(history.history["loss"]) == 2
     assert np.all(np.isfinite(history.history["loss"]))
     assert np.shape(model.predict(x, verbose=0)) == (6, 21, 4)
+
+
+# ---------------------------------------------------------------- sublayers
+
+
+class Block(layers.Layer):
+    """A layer whose Dense sublayer is built when the block is first called."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.dense = layers.Dense(2)
+
+    def call(self, inputs):
+        return self.dense(inputs)
+
+
+def test_a_sublayer_is_built_on_the_known_sizes_whatever_they_are():
+    wrong = {}
+    for features in range(1, 241):
+        try:
+            shape = Block()(Input((3, features))).shape
+        except ValueError as e:
+            shape = str(e)
+        if shape != (None, 3, 2):
+            wrong[features] = shape
+    assert not wrong, f"features {sorted(wrong)}: {next(iter(wrong.values()), '')}"
+    inp = Input((3, 89))
+    out = Block()(inp)
+    assert np.shape(K.convert_to_numpy(Model(inp, out)(array((2, 3, 89))))) == (2, 3, 2)
