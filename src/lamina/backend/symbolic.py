@@ -443,9 +443,30 @@ def _raise_record_error(node, fills, error):
         raise error
     from lamina.backend import dispatch
     cause = error.__cause__ or error
-    if _shows_probe_sizes(node, fills, str(cause)):
-        cause = type(cause)("no sizes of the unknown (None) dimensions fit")
+    message = _symbolic_shapes_in(node, fills, str(cause))
+    if _shows_probe_sizes(node, fills, message):
+        message = "no sizes of the unknown (None) dimensions fit"
+    if message != str(cause):
+        cause = type(cause)(message)
     raise dispatch._fail(info, cause, node.args, node.kwargs) from error
+
+
+def _symbolic_shapes_in(node, fills, message):
+    """``message`` with each input's probe shape, written as a tuple or a list, replaced
+    by its symbolic shape (None for unknown sizes)."""
+    for t in node.inputs:
+        if t.static or None not in t.shape:
+            continue
+        for fill in fills:
+            shape = getattr(t.probe(fill), "shape", None)
+            if shape is None:
+                continue
+            sizes = [str(int(d)) for d in shape]
+            symbolic = ["None" if d is None else str(d) for d in t.shape]
+            for opening, closing in ("()", "[]"):
+                message = message.replace(opening + ", ".join(sizes) + closing,
+                                          opening + ", ".join(symbolic) + closing)
+    return message
 
 
 def _shows_probe_sizes(node, fills, message):
