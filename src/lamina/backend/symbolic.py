@@ -8,10 +8,20 @@ symbolic tensors.
 Shape inference is abstract evaluation, not a rule per function (DESIGN.md,
 principle 1). Every unknown dimension (None) is filled with a size, the function
 is run on the engine abstractly (``jax.eval_shape``, torch's ``meta`` device, or
-small zero arrays on NumPy), and this is done for two different sizes: an output
-dimension that differs between the two runs is unknown (None). The per-fill
+small zero arrays on NumPy), and this is done in two runs with different sizes: an
+output dimension that differs between the two runs is unknown (None). The per-run
 values ("probes") are kept on each tensor, so each node is evaluated once per
-fill, on its inputs' probes.
+run, on its inputs' probes.
+
+Each unknown dimension is its own symbol with its own sizes: the batch (axis 0 of
+every input, labels and sample weights included) takes the run's *fill* size, any
+other unknown axis of an input a size of its own (:func:`unknown_size`), so that
+unrelated unknowns never look equal and a reshape cannot fold one into the batch.
+When a function cannot run on the probes because unknown sizes meet sizes they do
+not fit (``(None, None) + (None, 5)``), the unknown axes of its inputs are tried
+equal to each other, then at the known sizes of the other inputs, as Keras's shape
+rules read ``None`` ("any size"): ``(None, None) + (None, 5)`` has shape
+``(None, 5)``.
 
 Outputs that are not arrays (``K.shape(x)`` gives a tuple) are *static*: a value
 equal in both runs is returned as a plain Python value (``K.shape(x)[1:]`` is
@@ -26,14 +36,44 @@ equal in both runs is returned as a plain Python value (``K.shape(x)[1:]`` is
 (28, 28)
 """
 
+import contextlib
 import itertools
 import math
+import re
 
 from lamina.backend import dtypes, tree
 from lamina.backend.variables import VariableScope
 
 _uids = itertools.count()
+_unknown_ids = itertools.count()
 _probing = [0]  # > 0 while a node is evaluated on probes for shape inference
+_fills = []  # the fill (batch size) of each probe run in progress, innermost last
+
+# The sizes an unknown non-batch axis takes in a run, by the run's fill (batch) size:
+# primes (NumPy's cheap first runs: small sizes), far apart between the two runs of a
+# pair so that integer division by a stride or pool size still tells them apart.
+_UNKNOWN_SIZES = {
+    4: (5, 7, 11, 13, 6, 10), 9: (17, 19, 23, 14, 15, 21),
+    83: (89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149),
+    157: (163, 167, 173, 179, 181, 191, 193, 197, 199, 211, 223, 227),
+}
+_SECOND_RUNS = frozenset({9, 157})
+_MAX_TRIALS = 16  # known-size assignments tried for a function the probes do not fit
+_DIVISIBLE_SIZES = (2520, 5040)  # multiples of 1, 2, ..., 10
+
+
+def unknown_size(symbol, fill):
+    """The size of the unknown axis number ``symbol`` in the probe run of batch size ``fill``.
+
+    Symbols cycle through a table of sizes with a different step in the second run of a
+    pair, so two symbols share both sizes only once in ``len(table) ** 2``.
+
+    >>> unknown_size(0, 83), unknown_size(0, 157), unknown_size(1, 83)
+    (89, 163, 97)
+    """
+    sizes = _UNKNOWN_SIZES[fill]
+    n = len(sizes)
+    return sizes[(symbol + symbol // n) % n if fill in _SECOND_RUNS else symbol % n]
 
 
 def is_probing():
@@ -43,6 +83,41 @@ def is_probing():
     False
     """
     return _probing[0] > 0
+
+
+def symbolic_shape(shape):
+    """``shape`` with None for the probe sizes of unknown dimensions while a probe run is
+    in progress, also in a :func:`concrete` block inside one (the shape a layer built
+    during shape inference is given), else as is.
+
+    >>> symbolic_shape((83, 3))
+    (83, 3)
+    """
+    if not _fills:
+        return tuple(shape)
+    fill = _fills[-1]
+    unknown = _UNKNOWN_SIZES.get(fill, ())
+    return tuple(None if d == fill or d in unknown else d for d in shape)
+
+
+@contextlib.contextmanager
+def concrete():
+    """A block that runs outside any probe run or binding scope: array operations give
+    real values on the current device and Variables are read and assigned for real.
+    Layers build their weights in one, whatever triggered the build.
+
+    >>> from lamina import backend as K
+    >>> with concrete():
+    ...     K.convert_to_numpy(K.ones((2,))).tolist()
+    [1.0, 1.0]
+    """
+    probing = _probing[0]
+    _probing[0] = 0
+    with VariableScope.suspended(), _engine().concrete_scope():
+        try:
+            yield
+        finally:
+            _probing[0] = probing
 
 
 def _engine():
@@ -60,7 +135,7 @@ class Node:
     """
 
     __slots__ = ("fn", "args", "kwargs", "name", "inputs", "outputs", "flat_outputs",
-                 "direct", "layer", "public_outputs", "_probes", "_rebuild")
+                 "direct", "layer", "public_outputs", "_probes", "_rebuild", "_resize")
 
     def __init__(self, fn, args, kwargs, name, direct=False, layer=None):
         self.fn = fn
@@ -80,6 +155,7 @@ class Node:
         self.flat_outputs = None
         self.public_outputs = None
         self._rebuild = None
+        self._resize = None  # {fill: {id(input): {axis: size}}}: see _probe_resized
 
     def call(self, substitute):
         """Run ``fn`` with every symbolic input replaced by ``substitute(tensor)``."""
@@ -96,10 +172,12 @@ class Node:
             pass
         engine = _engine()
         _probing[0] += 1
+        _fills.append(fill)
         try:
             result = self._probe_result(engine, fill)
         finally:
             _probing[0] -= 1
+            _fills.pop()
         flat, self._rebuild = tree.flatten(result)
         self._probes[fill] = flat
         return flat
@@ -110,10 +188,18 @@ class Node:
                 result = self.call(lambda t: t.probe(fill))
             else:
                 args, kwargs = tree.map_structure(
-                    lambda v: v.probe(fill) if isinstance(v, SymbolicTensor) else v,
-                    (self.args, self.kwargs))
+                    lambda v: self._input_probe(engine, v, fill)
+                    if isinstance(v, SymbolicTensor) else v, (self.args, self.kwargs))
                 result = engine.abstract_eval(self.fn, args, kwargs)
         return result
+
+    def _input_probe(self, engine, tensor, fill):
+        probe = tensor.probe(fill)
+        sizes = self._resize.get(fill, {}).get(id(tensor)) if self._resize else None
+        if not sizes:
+            return probe
+        shape = tuple(sizes.get(axis, d) for axis, d in enumerate(probe.shape))
+        return engine.probe_array(shape, tensor.dtype)
 
     def __repr__(self):
         return f"<Node {self.name} inputs={len(self.inputs)}>"
@@ -146,6 +232,10 @@ class SymbolicTensor:
         self._probes = {}
         self._value_fn = value_fn
         self._keras_history = None
+        self._shape_source = None  # a tensor whose probe shapes this input takes
+        if node is None and not static:
+            self._unknown = tuple(next(_unknown_ids) if d is None and axis else None
+                                  for axis, d in enumerate(self.shape))
 
     @property
     def ndim(self):
@@ -158,11 +248,17 @@ class SymbolicTensor:
         try:
             return self._probes[fill]
         except KeyError:
-            concrete = tuple(fill if d is None else d for d in self.shape)
-            value = self._value_fn(concrete) if self._value_fn else \
-                _engine().probe_array(concrete, self.dtype)
-            self._probes[fill] = value
-            return value
+            pass
+        if self._shape_source is not None:
+            concrete = tuple(self._shape_source.probe(fill).shape)
+        else:
+            concrete = tuple(d if d is not None else fill if symbol is None
+                             else unknown_size(symbol, fill)
+                             for d, symbol in zip(self.shape, self._unknown))
+        value = self._value_fn(concrete) if self._value_fn else \
+            _engine().probe_array(concrete, self.dtype)
+        self._probes[fill] = value
+        return value
 
     def __repr__(self):
         kind = "static value" if self.static else f"shape={self.shape}, dtype={self.dtype}"
@@ -226,6 +322,61 @@ def _probe_pair(node, fills):
     return node.probe(fills[0]), node.probe(fills[1])
 
 
+def _free_axes(node, fills, is_array):
+    """The unknown non-batch axes of the node's array inputs, grouped by their probe
+    sizes (one group per symbol), and the sizes to try for them: the known sizes (> 1)
+    of those inputs and the integers (> 1) among the other arguments (a reshape's 7)."""
+    groups, known = {}, set()
+    for leaf in tree.flatten((node.args, node.kwargs))[0]:
+        if isinstance(leaf, int) and not isinstance(leaf, bool) and leaf > 1:
+            known.add(leaf)
+    for t in node.inputs:
+        if t.static:
+            continue
+        try:
+            a, b = t.probe(fills[0]), t.probe(fills[1])
+        except Exception:  # an input that cannot be probed with these fills
+            return {}, ()
+        if not is_array(a):
+            continue
+        for axis, d in enumerate(t.shape):
+            if d is not None:
+                if d > 1:
+                    known.add(d)
+                continue
+            sizes = (a.shape[axis], b.shape[axis])
+            if sizes != tuple(fills):
+                groups.setdefault(sizes, []).append((t, axis))
+    return groups, sorted(known)
+
+
+def _size_assignments(groups, known):
+    """Sizes to try for the groups of unknown axes, in order: all groups equal to the
+    first one (unrelated unknowns of the same size), then each group at a known size,
+    then sizes divisible by every small number (a reshape inside a layer's call)."""
+    keys = list(groups)
+    if len(keys) > 1:
+        yield {key: keys[0] for key in keys[1:]}
+    for sizes in itertools.islice(itertools.product(known, repeat=len(keys)), _MAX_TRIALS):
+        yield {key: (size, size) for key, size in zip(keys, sizes)}
+    yield {key: _DIVISIBLE_SIZES for key in keys}
+
+
+def _probe_resized(node, fills, groups, assignment):
+    """The node's probes for both runs with the axes of ``groups`` set to the sizes
+    ``assignment`` gives them; the sizes stay with the node (a later probe of it
+    recomputes the same result)."""
+    resize = {fill: {} for fill in fills}
+    for key, sizes in assignment.items():
+        for t, axis in groups[key]:
+            for fill, size in zip(fills, sizes):
+                resize[fill].setdefault(id(t), {})[axis] = size
+    node._resize = resize
+    for fill in fills:
+        node._probes.pop(fill, None)
+    return _probe_pair(node, fills)
+
+
 def _output_leaf(node, index, a, b, is_array):
     if is_array(a):
         shape = tuple(da if da == db else None for da, db in zip(a.shape, b.shape))
@@ -242,8 +393,10 @@ def _output_leaf(node, index, a, b, is_array):
 def record(fn, args, kwargs, name, direct=False, layer=None):
     """Record ``fn(*args, **kwargs)`` on symbolic arguments and return its symbolic result.
 
-    Tries each pair of fill sizes the engine proposes (small arrays first on NumPy);
-    when every pair fails, raises the error of the last one, naming ``name``.
+    Tries each pair of fill sizes the engine proposes (small arrays first on NumPy),
+    then, on the last pair, other sizes for the unknown axes of the inputs
+    (:func:`_size_assignments`); when all fail, raises the error of the last pair
+    run as given, naming ``name``.
     """
     engine = _engine()
     node = Node(fn, args, kwargs, name, direct=direct, layer=layer)
@@ -256,17 +409,80 @@ def record(fn, args, kwargs, name, direct=False, layer=None):
             node._probes.clear()
             error = e
     else:
-        info = getattr(fn, "_lamina_op", None)
-        if info is None:
-            raise error
-        from lamina.backend import dispatch
-        cause = error.__cause__ or error
-        raise dispatch._fail(info, cause, args, kwargs) from cause
+        fills = engine.probe_fills[-1]
+        found = None if direct else _probe_other_sizes(node, engine, fills)
+        if found is None:
+            _raise_record_error(node, fills, error)
+        probes_a, probes_b = found
     flat = [_output_leaf(node, i, a, b, engine.is_array)
             for i, (a, b) in enumerate(zip(probes_a, probes_b))]
     node.flat_outputs = flat
     node.outputs = node._rebuild(flat)
     return node.outputs
+
+
+def _probe_other_sizes(node, engine, fills):
+    """The node's probes with its inputs' unknown axes resized so that they fit, or None."""
+    groups, known = _free_axes(node, fills, engine.is_array)
+    if not groups:
+        return None
+    for assignment in _size_assignments(groups, known):
+        try:
+            return _probe_resized(node, fills, groups, assignment)
+        except Exception:  # these sizes do not fit either: try the next assignment
+            node._probes.clear()
+    node._resize = None
+    return None
+
+
+def _raise_record_error(node, fills, error):
+    """Raise ``error`` from recording ``node``, as the K function's error naming the
+    symbolic shapes; the engine's own words are dropped when they show probe sizes."""
+    info = getattr(node.fn, "_lamina_op", None)
+    if info is None:
+        raise error
+    from lamina.backend import dispatch
+    cause = error.__cause__ or error
+    message = _symbolic_shapes_in(node, fills, str(cause))
+    if _shows_probe_sizes(node, fills, message):
+        message = "no sizes of the unknown (None) dimensions fit"
+    if message != str(cause):
+        cause = type(cause)(message)
+    raise dispatch._fail(info, cause, node.args, node.kwargs) from error
+
+
+def _symbolic_shapes_in(node, fills, message):
+    """``message`` with each input's probe shape, written as a tuple or a list, replaced
+    by its symbolic shape (None for unknown sizes)."""
+    for t in node.inputs:
+        if t.static or None not in t.shape:
+            continue
+        for fill in fills:
+            shape = getattr(t.probe(fill), "shape", None)
+            if shape is None:
+                continue
+            sizes = [str(int(d)) for d in shape]
+            symbolic = ["None" if d is None else str(d) for d in t.shape]
+            for opening, closing in ("()", "[]"):
+                message = message.replace(opening + ", ".join(sizes) + closing,
+                                          opening + ", ".join(symbolic) + closing)
+    return message
+
+
+def _shows_probe_sizes(node, fills, message):
+    """Whether ``message`` holds a size standing for an unknown dimension of the node's
+    inputs (or the element count of such a probe)."""
+    numbers = {int(n) for n in re.findall(r"\d+", message)}
+    for t in node.inputs:
+        if t.static or None not in t.shape:
+            continue
+        for fill in fills:
+            shape = getattr(t.probe(fill), "shape", None)
+            if shape is not None and numbers & (
+                    {d for d, known in zip(shape, t.shape) if known is None}
+                    | {math.prod(shape)}):
+                return True
+    return False
 
 
 def topological_nodes(outputs):
@@ -314,6 +530,61 @@ def graph_inputs(outputs):
             seen.add(id(t))
             found.append(t)
     return found
+
+
+def replay(structure, replacements, layer_error=None):
+    """``structure`` (symbolic tensors of a recorded graph) recorded anew with some of
+    the graph's inputs replaced: ``replacements`` maps an input tensor to its stand-in.
+
+    Nodes that depend on a replaced input are recorded again, in graph order, with the
+    same functions and layers (no new weights, each layer's input checks run again);
+    the others are kept. An error recording a layer node is raised as
+    ``layer_error(layer, error)`` when given. Returns the new structure and a function that maps
+    any other structure of the graph's tensors the same way (one ``replay`` call records
+    each node once).
+
+    >>> from lamina import backend as K
+    >>> x = K.Input((None, 4)); y = K.sum(x, axis=1) * 2.0
+    >>> new, translate = replay(y, {x: K.Input((4,))})
+    >>> y.shape, new.shape, translate(x).shape
+    ((None, 4), (None,), (None, 4))
+    """
+    mapping = {id(old): new for old, new in replacements.items()}
+
+    def swap(value):
+        return mapping.get(id(value), value) if isinstance(value, SymbolicTensor) else value
+
+    def translate(other):
+        for node in topological_nodes(other):
+            if node.outputs is None or id(node) in recorded or \
+                    not any(id(t) in mapping for t in node.inputs):
+                continue
+            recorded.add(id(node))
+            args, kwargs = tree.map_structure(swap, (node.args, node.kwargs))
+            try:
+                if node.layer is not None:
+                    node.layer._check_inputs(args[0])
+                outputs = record(node.fn, args, kwargs, node.name, direct=node.direct,
+                                 layer=node.layer)
+            except Exception as e:
+                if node.layer is None or layer_error is None:
+                    raise
+                raise layer_error(node.layer, e) from e
+            for old, new in zip(node.flat_outputs, tree.flatten(outputs)[0]):
+                if isinstance(old, SymbolicTensor):
+                    mapping[id(old)] = new
+            for old in node.flat_outputs:
+                old_mask = getattr(old, "_keras_mask", None)
+                if old_mask is not None and isinstance(mapping.get(id(old)), SymbolicTensor):
+                    mapping[id(old)]._keras_mask = swap(old_mask)
+            new_node = next((t.node for t in tree.flatten(outputs)[0]
+                             if isinstance(t, SymbolicTensor)), None)
+            if new_node is not None and node.public_outputs is not None:
+                new_node.public_outputs = tree.map_structure(swap, node.public_outputs)
+        return tree.map_structure(swap, other)
+
+    recorded = set()
+    return translate(structure), translate
 
 
 class Program:

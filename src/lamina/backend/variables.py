@@ -20,6 +20,7 @@ traced value, runs the code, and collects the new values (DESIGN.md, principle 4
 ([5.0, 5.0], [2.0, 3.0])
 """
 
+import contextlib
 import itertools
 import threading
 
@@ -83,6 +84,26 @@ class VariableScope:
     def __exit__(self, *exc):
         _state.scope = self._parent
         return False
+
+    @staticmethod
+    @contextlib.contextmanager
+    def suspended():
+        """A block where no scope is active: Variables are read and assigned for real.
+
+        >>> from lamina import backend as K
+        >>> v = K.Variable(1.0)
+        >>> with K.VariableScope():
+        ...     with K.VariableScope.suspended():
+        ...         _ = v.assign(2.0)
+        >>> float(K.convert_to_numpy(v))
+        2.0
+        """
+        saved = current_scope()
+        _state.scope = None
+        try:
+            yield
+        finally:
+            _state.scope = saved
 
 
 class Variable:

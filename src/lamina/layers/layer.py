@@ -88,8 +88,8 @@ def _is_symbolic(structure):
 
 
 def _shape_of(structure):
-    return tree.map_structure(lambda t: tuple(t.shape) if hasattr(t, "shape") else None,
-                              structure)
+    return tree.map_structure(
+        lambda t: symbolic.symbolic_shape(t.shape) if hasattr(t, "shape") else None, structure)
 
 
 def _accepts(fn, name):
@@ -274,18 +274,53 @@ class Layer:
         if self.input_spec is not None and not isinstance(inputs, (list, tuple, dict)):
             self.input_spec.check(self, tuple(inputs.shape))
 
+    def _build_once(self, inputs):
+        """Build for ``inputs`` unless built: outside any shape inference or trace (the
+        weights are real arrays on the current device), given the symbolic shapes. A
+        build that fails leaves this layer, and every layer built within it, as it was,
+        and raises an error naming the layer, its input shape and the cause."""
+        if self.built:
+            return
+        journal = getattr(_state, "build_journal", None)
+        outermost = journal is None
+        if outermost:
+            journal = _state.build_journal = []
+        journal.append((self, dict(self.__dict__)))
+        try:
+            with symbolic.concrete():
+                self._maybe_build(inputs)
+        except Exception as e:
+            if outermost:
+                for layer, saved in reversed(journal):
+                    layer.__dict__.clear()
+                    layer.__dict__.update(saved)
+            raise self._build_error(e, inputs) from e
+        finally:
+            if outermost:
+                _state.build_journal = None
+
+    def _build_error(self, error, inputs):
+        if getattr(error, "_lamina_layer", False) or not isinstance(error, Exception) \
+                or repr(self.name) in str(error):  # the build's own error names the layer
+            return error
+        cls = TypeError if isinstance(error, TypeError) else ValueError
+        new = cls(f"{type(self).__name__} layer {self.name!r} could not be built for inputs "
+                  f"of shape {_shape_of(inputs)}: {error}")
+        new._lamina_layer = True
+        return new
+
     def _maybe_build(self, inputs):
-        if not self.built:
-            shapes = _shape_of(inputs)
-            self.build(shapes)
-            self.built = True
-            object.__setattr__(self, "_build_shapes", shapes)
+        """Run ``build`` with the input shape(s); overridden by models that build a graph."""
+        shapes = _shape_of(inputs)
+        self.build(shapes)
+        self.built = True
+        object.__setattr__(self, "_build_shapes", shapes)
 
     def _run(self, args, kwargs):
         """Build if needed, call, apply the activity regularizer; return
         (outputs, losses added by this call, output mask)."""
         if not self.built:
-            self._maybe_build(args[0])
+            self._build_once(args[0])
         context = getattr(_state, "context", None)
         kwargs = dict(kwargs)
         takes_training, takes_mask = self._call_arguments()
@@ -358,7 +393,7 @@ class Layer:
         masks = tree.map_structure(lambda t: getattr(t, "_keras_mask", None), inputs)
         if "mask" not in kwargs and tree.any_leaf(lambda m: m is not None, masks):
             kwargs = dict(kwargs, mask=masks)
-        self._maybe_build(inputs)
+        self._build_once(inputs)
 
         def run(*a, **k):
             return self._run_in_context(a, k, None)
@@ -566,7 +601,7 @@ class Layer:
             isinstance(input_shape, tuple) and input_shape and
             isinstance(input_shape[0], (tuple, list)))
         inputs = [as_input(s) for s in input_shape] if is_list else as_input(input_shape)
-        self._maybe_build(inputs)
+        self._build_once(inputs)
 
         def run(x):
             with _ContextScope(None):

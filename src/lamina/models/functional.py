@@ -17,11 +17,17 @@ runs a compiled :class:`~lamina.backend.symbolic.Program` of the graph.
 3
 """
 
+import os
+import sys
+import warnings
+
+from lamina import backend as K
 from lamina.backend import symbolic, tree
 from lamina.backend.naming import unique_name
 from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.layer import Layer
 from lamina.models.model import Model
+from lamina.training.trainer import _same
 
 
 class InputLayer(Layer):
@@ -165,14 +171,54 @@ class Functional(Model):
         return flat
 
     def call(self, inputs, training=None, mask=None):
-        values = self._feed(inputs)
+        values = self._adjust_ranks(self._feed(inputs))
+        adapted = self._adapted(values)
+        return (self._program if adapted is None else adapted.program).run(values)
+
+    def _adjust_ranks(self, values):
+        """As Keras: data one trailing axis of size 1 short of (or beyond) an input's
+        declared rank gets (or loses) that axis; ``(N, 28, 28)`` for ``Input((28, 28, 1))``."""
+        adjusted = None
+        for i, (value, t) in enumerate(zip(values, self._flat_inputs)):
+            shape = getattr(value, "shape", None)
+            if shape is None or len(shape) == len(t.shape):
+                continue
+            if len(shape) + 1 == len(t.shape) and t.shape[-1] == 1:
+                value = K.expand_dims(value, -1)
+            elif len(shape) == len(t.shape) + 1 and shape[-1] == 1:
+                value = K.squeeze(value, -1)
+            else:
+                continue
+            adjusted = adjusted or list(values)
+            adjusted[i] = value
+        return values if adjusted is None else adjusted
+
+    def _adapted(self, values):
+        """None when ``values`` fit the declared inputs; for data of another rank, the
+        graph recorded again on inputs of the data's shape (once per data signature,
+        with a warning), as tf.keras 2 ran such models."""
+        mismatched = []
         for value, t in zip(values, self._flat_inputs):
             shape = tuple(getattr(value, "shape", ()))
-            if len(shape) != len(t.shape) or any(
-                    a is not None and b is not None and a != b for a, b in zip(t.shape, shape)):
+            if len(shape) != len(t.shape):
+                mismatched.append((t, shape))
+            elif any(a is not None and a != b for a, b in zip(t.shape, shape)):
                 raise ValueError(f"Model {self.name!r}: input {t.name!r} expects shape "
                                  f"{t.shape}; received {shape}.")
-        return self._program.run(values)
+        if not mismatched:
+            return None
+        key = tuple((t.name, shape[1:]) for t, shape in mismatched)
+        cache = self.__dict__.setdefault("_adapted_graphs", {})
+        if key not in cache:
+            cache[key] = _AdaptedGraph(self, mismatched)
+        return cache[key]
+
+    def _symbolic_io(self, x):
+        values = self._adjust_ranks(self._feed(x))
+        adapted = self._adapted(values)
+        if adapted is None:
+            return list(self._flat_inputs), list(self._flat_outputs), _same
+        return list(adapted.inputs), tree.flatten(adapted.outputs)[0], adapted.translate
 
     def _maybe_build(self, inputs):
         self.built = True
@@ -181,7 +227,7 @@ class Functional(Model):
         return self._flat_inputs, self._flat_outputs
 
     def _flat_inputs_of(self, x):
-        return list(self._feed(x))
+        return list(self._adjust_ranks(self._feed(x)))
 
     def get_config(self):
         """The graph as JSON-able data (see :mod:`lamina.saving.graph_config`)."""
@@ -194,3 +240,39 @@ class Functional(Model):
         from lamina.saving.graph_config import graph_from_config
         return graph_from_config(config, custom_objects, cls)
 
+
+class _AdaptedGraph:
+    """A functional model's graph recorded again for data whose rank differs from the
+    declared inputs' (``inputs``, ``outputs``, ``program``; ``translate`` maps other
+    tensors of the model's graph, such as ``add_loss`` expressions, the same way)."""
+
+    def __init__(self, model, mismatched):
+        replacements = {t: symbolic.Input(batch_shape=(None,) + tuple(shape[1:]), dtype=t.dtype,
+                                          name=t.name) for t, shape in mismatched}
+        self.outputs, self.translate = symbolic.replay(
+            model._outputs_struct, replacements,
+            layer_error=lambda layer, error: _refused(model, mismatched, layer, error))
+        self.inputs = [replacements.get(t, t) for t in model._flat_inputs]
+        self.program = symbolic.Program(self.inputs, self.outputs)
+        for t, shape in mismatched:
+            warnings.warn(f"Model {model.name!r}: the input {t.name!r} was declared with shape "
+                          f"{t.shape}, but the data has shape {shape}, of another rank; the "
+                          f"model runs on the data's shape {replacements[t].shape}.",
+                          stacklevel=_user_stacklevel())
+
+
+def _refused(model, mismatched, layer, error):
+    described = "; ".join(f"input {t.name!r} declared with shape {t.shape}, data of shape "
+                          f"{shape}" for t, shape in mismatched)
+    return ValueError(f"Model {model.name!r} cannot run on data of another rank than its "
+                      f"inputs ({described}): the layer {layer.name!r} "
+                      f"({type(layer).__name__}) refused it: {error}")
+
+
+def _user_stacklevel():
+    """The ``stacklevel`` of the innermost caller outside lamina (the user's line)."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(root):
+        frame, level = frame.f_back, level + 1
+    return level

@@ -17,6 +17,8 @@ graph between symbolic tensors. Subclassing ``Model`` works like subclassing
 (2, 4)
 """
 
+from lamina.backend import tree
+from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.layer import Layer
 from lamina.training.loops import Loops
 from lamina.training.trainer import Trainer
@@ -24,16 +26,16 @@ from lamina.training.trainer import Trainer
 
 class Model(Loops, Trainer, Layer):
     """A group of layers. ``Model(inputs, outputs)`` gives a functional model; a subclass
-    defines ``call``."""
+    defines ``call``, and is itself functional only when it is given symbolic ``inputs``
+    and ``outputs`` (so ``Net(8, 2)`` is a subclassed model whatever ``Net`` takes)."""
 
     def __new__(cls, *args, **kwargs):
-        if len(args) >= 2 or "outputs" in kwargs or "inputs" in kwargs:
-            from lamina.models.functional import Functional
-            if cls is Model:
-                return Functional.__new__(Functional)
-            if not issubclass(cls, Functional):
-                # a subclass (say, with its own train_step) built from inputs and outputs
-                cls = _functional_subclass(cls, Functional)
+        from lamina.models.functional import Functional
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            return Functional.__new__(Functional)  # Functional checks what it was given
+        if not issubclass(cls, Functional) and _functional_arguments(args, kwargs):
+            # a subclass (say, with its own train_step) built from inputs and outputs
+            cls = _functional_subclass(cls, Functional)
         return super().__new__(cls)
 
     def __init__(self, **kwargs):
@@ -91,6 +93,31 @@ class Model(Loops, Trainer, Layer):
         from lamina.utils.summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable)
+
+
+def _functional_arguments(args, kwargs):
+    """Whether a subclass's constructor arguments make it functional (the Keras rule):
+    ``inputs`` and ``outputs`` given, as keywords or as the first two positional
+    arguments, and both symbolic tensors or lists, tuples or dicts of them. Anything
+    else (``Net(8, 2)``, ``Net(units=8, name="n")``) makes a subclassed model.
+
+    >>> from lamina import Input
+    >>> x = Input((3,))
+    >>> _functional_arguments((x, x), {}), _functional_arguments((8, 2), {})
+    (True, False)
+    >>> _functional_arguments((), {"inputs": [x], "outputs": {"y": x}})
+    True
+    """
+    inputs = kwargs["inputs"] if "inputs" in kwargs else (args[0] if args else None)
+    outputs = kwargs["outputs"] if "outputs" in kwargs else (args[1] if len(args) > 1 else None)
+    return _symbolic(inputs) and _symbolic(outputs)
+
+
+def _symbolic(structure):
+    if not isinstance(structure, (SymbolicTensor, list, tuple, dict)):
+        return False
+    leaves = tree.flatten(structure)[0]
+    return bool(leaves) and all(isinstance(leaf, SymbolicTensor) for leaf in leaves)
 
 
 _functional_subclasses = {}

@@ -98,7 +98,7 @@ class Sequential(Model):
         return self._graph
 
     def _build_from(self, inputs):
-        shape = (None,) + tuple(inputs.shape[1:])
+        shape = (None,) + symbolic.symbolic_shape(inputs.shape)[1:]
         self._tensors = [symbolic.Input(batch_shape=shape, dtype=str(self.dtype))]
         for layer in self._layers:
             self._tensors.append(layer(self._tensors[-1]))
@@ -115,6 +115,18 @@ class Sequential(Model):
 
     def _static_graph(self):
         return (self.inputs, self.outputs) if len(self._tensors) > 1 else None
+
+    def _symbolic_io(self, x):
+        if not self._tensors:
+            self._build_once(x)
+        if len(self._tensors) > 1:
+            return self._functional()._symbolic_io(x)
+        return super()._symbolic_io(x)
+
+    def _flat_inputs_of(self, x):
+        if len(self._tensors) > 1:
+            return self._functional()._flat_inputs_of(x)
+        return super()._flat_inputs_of(x)
 
     @property
     def output_names(self):

@@ -62,7 +62,7 @@ class TrainingGraph:
 
     def __init__(self, model, x, y, sample_weight):
         self.model = model
-        inputs, outputs = model._symbolic_io(x)
+        inputs, outputs, translate = model._symbolic_io(x)
         self.outputs = outputs
         names = model._output_names()
         flat_y = model._flat_targets(y, "y")
@@ -75,7 +75,7 @@ class TrainingGraph:
                    for i, w in enumerate(flat_sw)]
         self.targets, self.weights = targets, weights
         named_terms = model._compiled_loss.terms(outputs, targets, weights, names)
-        named_terms += model._symbolic_added_losses()
+        named_terms += [(name, translate(term)) for name, term in model._symbolic_added_losses()]
         layer_losses = _layer_losses(outputs + [t for _, t in named_terms])
         self._callable_losses = model._callable_losses()
         self._regularized = [v for v in model.trainable_weights + model.non_trainable_weights

@@ -146,26 +146,34 @@ class Loops:
 
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
-        """The loss and metrics on the data: a float when there is only the loss, else a
-        list in ``metrics_names`` order (a dict with ``return_dict=True``).
+        """The loss and metrics on the data, averaged over its samples. Without compiled
+        metrics, the total loss as a float (compile losses, ``add_loss`` terms, layer
+        losses and weight penalties added up); with metrics, the list ``[loss, metric,
+        ...]`` in ``metrics_names`` order; with ``return_dict=True``, every logged value
+        by name, each loss term included.
 
         >>> import numpy as np
-        >>> from lamina import Input, Model, layers
-        >>> x = Input((2,)); model = Model(x, layers.Dense(1, kernel_initializer="zeros")(x))
+        >>> from lamina import Input, Model, layers, regularizers
+        >>> x = Input((2,))
+        >>> out = layers.Dense(1, kernel_initializer="zeros",
+        ...                    kernel_regularizer=regularizers.L2(0.1))(x)
+        >>> model = Model(x, out)
         >>> model.compile(loss="mse")
         >>> model.evaluate(np.ones((4, 2)), np.ones((4, 1)), verbose=0)
         1.0
+        >>> logs = model.evaluate(np.ones((4, 2)), np.ones((4, 1)), verbose=0, return_dict=True)
+        >>> sorted(logs)
+        ['layer_losses', 'loss', 'mean_squared_error']
+        >>> model.compile(loss="mse", metrics=["mae"])
+        >>> model.evaluate(np.ones((4, 2)), np.ones((4, 1)), verbose=0)
+        [1.0, 1.0]
         """
         self._assert_compiled("evaluate")
         verbose = _resolve_verbose(verbose)
         adapter = data_adapters.get_data_adapter(x, y, sample_weight, batch_size=batch_size,
                                                  steps=steps, where="evaluate")
         callbacks = _callback_list(self, callbacks, verbose, 1, adapter.steps)
-        logs = self._evaluate_adapter(adapter, callbacks)
-        if return_dict:
-            return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return self._batch_result(self._evaluate_adapter(adapter, callbacks), return_dict)
 
     def _evaluate_adapter(self, adapter, callbacks):
         self._reset_trackers()

@@ -15,15 +15,17 @@ one pure ``jax.jit`` function of every Variable, on torch eager autograd. A
 True
 """
 
+import collections
 import collections.abc
+import contextvars
 
 from lamina import backend as K
-from lamina.backend import tree
+from lamina.backend import symbolic, tree
 from lamina.backend.symbolic import SymbolicTensor
-from lamina.layers.layer import _unique
+from lamina.layers.layer import _ContextScope, _unique
 from lamina.training import data_adapters
 from lamina.training.compile_utils import CompiledLoss, CompiledMetrics, LossTracker
-from lamina.training.graph import TrainingGraph, data_signature, placeholder
+from lamina.training.graph import TrainingGraph, _layer_losses, data_signature, placeholder
 
 
 class Logs(collections.abc.Mapping):
@@ -48,18 +50,56 @@ class Logs(collections.abc.Mapping):
         return len(self._results())
 
 
+def _same(structure):
+    return structure
+
+
 def _floats(logs):
     return {k: float(K.convert_to_numpy(v)) for k, v in logs.items()}
+
+
+# The step running now: its model, the y_pred it gave a compute_loss or compute_metrics
+# override, the default total loss of that forward pass and the outputs' masks.
+_Step = collections.namedtuple("_Step", "model y_pred total masks")
+_current_step = contextvars.ContextVar("lamina_current_step", default=None)
+
+
+class _OutputsOnly:
+    """The program a step runs for a ``compute_loss`` override when the model has no
+    loss of its own (no compile loss, added loss, layer loss or weight penalty): the
+    outputs and their masks, with the interface of :class:`TrainingGraph`."""
+
+    term_names = ["loss"]
+
+    def __init__(self, model, inputs, outputs):
+        self.model = model
+        self.outputs = outputs
+        masks = [getattr(out, "_keras_mask", None) for out in outputs]
+        self._program = symbolic.Program(inputs, (outputs, masks))
+
+    def run(self, x, y, sample_weight, training):
+        with _ContextScope(training):
+            y_pred, masks = self._program.run(self.model._flat_inputs_of(x))
+        return None, [], y_pred, masks
 
 
 class Trainer:
     """The training half of :class:`~lamina.Model` (mixed into it)."""
 
     _compiled = False
+    _custom_loss = False
+    _custom_metrics = False
     run_eagerly = False
     jit_compile = "auto"
     stop_training = False
     steps_per_execution = 1
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        # decided once per class, so that a step of a model without overrides does no
+        # per-batch work for them
+        cls._custom_loss = cls.compute_loss is not Trainer.compute_loss
+        cls._custom_metrics = cls.compute_metrics is not Trainer.compute_metrics
 
     # -- compile ---------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -125,8 +165,12 @@ class Trainer:
         if self._user_targets is None:
             outputs = self._graph_outputs("model.targets")
             names = self._output_names()
-            self._user_targets = [K.Input(batch_shape=o.shape, dtype=o.dtype,
-                                          name=f"{n}_target") for o, n in zip(outputs, names)]
+            targets = []
+            for o, n in zip(outputs, names):
+                target = K.Input(batch_shape=o.shape, dtype=o.dtype, name=f"{n}_target")
+                target._shape_source = o  # its unknown sizes are the output's
+                targets.append(target)
+            self._user_targets = targets
         return list(self._user_targets)
 
     def add_loss(self, loss, name=None):
@@ -189,12 +233,14 @@ class Trainer:
         return ["output"] if len(outputs) == 1 else [f"output_{i}" for i in range(len(outputs))]
 
     def _symbolic_io(self, x):
-        """The symbolic inputs and flat outputs of the graph that training runs."""
+        """The symbolic inputs and flat outputs of the graph that training runs for data
+        like ``x``, and a function mapping other tensors of the model's graph (added
+        losses) onto that graph."""
         if not self.built:
-            self._maybe_build(x)
+            self._build_once(x)
         graph = self._static_graph()
         if graph is not None:
-            return list(graph[0]), list(graph[1])
+            return list(graph[0]), list(graph[1]), _same
         signature = data_signature(x)
         cached = getattr(self, "_traced", {}).get(repr(signature))
         if cached is None:
@@ -206,7 +252,7 @@ class Trainer:
             cached = (tree.flatten(inputs)[0], outputs)
             self._traced = {**getattr(self, "_traced", {}), repr(signature): cached}
             self._traced_outputs = outputs
-        return list(cached[0]), list(cached[1])
+        return list(cached[0]), list(cached[1]), _same
 
     def _flat_inputs_of(self, x):
         return tree.flatten(x)[0]
@@ -236,9 +282,21 @@ class Trainer:
         key = repr((data_signature(x), data_signature(y), data_signature(sample_weight)))
         graph = self._graphs.get(key)
         if graph is None:
-            graph = TrainingGraph(self, x, y, sample_weight)
+            inputs, outputs, _ = self._symbolic_io(x)
+            if self._custom_loss and not self._has_own_loss(outputs):
+                graph = _OutputsOnly(self, inputs, outputs)
+            else:
+                graph = TrainingGraph(self, x, y, sample_weight)
             self._graphs[key] = graph
         return graph
+
+    def _has_own_loss(self, outputs):
+        """Whether the model has a loss without a ``compute_loss`` override: a compile
+        loss, an added loss, a layer loss or a weight penalty."""
+        names = self._output_names()
+        return (any(loss is not None for loss, _ in self._compiled_loss.objects(names))
+                or bool(self._added_losses) or bool(_layer_losses(outputs))
+                or any(v.regularizer is not None for v in self.weights))
 
     def _prepare(self, batch):
         """Build every Variable a step reads (graph, metrics, optimizer slots, trackers)
@@ -282,20 +340,103 @@ class Trainer:
 
     @property
     def metrics_names(self):
-        """The names in the logs: the loss terms, then the metrics."""
-        tracker = getattr(self, "_active_tracker", None)
-        names = list(tracker.names) if tracker is not None else ["loss"]
-        if self._compiled and self._compiled_metrics.built:
-            names += [n for _, _, n, _ in self._compiled_metrics.per_output]
-        return names
+        """The names of what ``evaluate``, ``train_on_batch`` and ``test_on_batch``
+        return, in order: ``"loss"`` (the total loss), then the compiled metrics (known
+        after the first step). The individual loss terms (``add_loss`` terms, layer
+        losses, weight penalties) are in the logs and ``return_dict=True`` but not here,
+        as they are not in the returned list: ``dict(zip(model.metrics_names, result))``
+        pairs each value with its name.
+
+        >>> import numpy as np
+        >>> from lamina import backend as K, Input, Model, layers
+        >>> x = Input((3,)); h = layers.Dense(4)(x)
+        >>> model = Model(x, layers.Dense(2, activation="softmax")(h))
+        >>> model.add_loss(1e-3 * K.mean(K.square(h)))
+        >>> model.compile(loss="categorical_crossentropy", metrics=["accuracy"])
+        >>> result = model.test_on_batch(np.ones((4, 3), "float32"),
+        ...                              np.eye(2, dtype="float32")[[0, 1, 0, 1]])
+        >>> model.metrics_names, len(result)
+        (['loss', 'accuracy'], 2)
+        """
+        return ["loss"] + self._compiled_metric_names()
+
+    def _compiled_metric_names(self):
+        if not self._compiled:
+            return []
+        return [n for _, _, n, _ in self._compiled_metrics.per_output or []]
 
     # -- steps -------------------------------------------------------------------
     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
-        """The total loss of a batch (every term: compile losses, added losses, layer
-        losses, weight penalties). ``y_pred`` is recomputed from ``x``, as the graph
-        needs the hidden outputs too."""
-        graph = self._training_graph(x, y, sample_weight)
-        return graph.run(x, y, sample_weight, training)[0]
+        """The total loss of a batch: the compile losses, the added losses, the layer
+        losses and the weight penalties.
+
+        Override it to change the loss ``fit``, ``evaluate``, ``train_on_batch`` and
+        ``test_on_batch`` use (``compile(loss=None)`` is then allowed): the steps call
+        ``compute_loss(x, y, y_pred, sample_weight, training)`` inside the
+        differentiated function with ``y_pred`` the model's outputs for ``x`` (one
+        tensor, or a list or dict like the model's outputs) and log what it returns,
+        a scalar, as ``loss``. ``super().compute_loss(x, y, y_pred, sample_weight,
+        training)`` gives the default total of that same forward pass; given another
+        ``y_pred`` (or outside a step), the default runs the model on ``x`` again, as
+        the added losses may read hidden outputs too.
+
+        >>> import numpy as np
+        >>> from lamina import backend as K, Input, Model, layers
+        >>> class Penalized(Model):
+        ...     def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None,
+        ...                      training=True):
+        ...         loss = super().compute_loss(x, y, y_pred, sample_weight, training)
+        ...         return loss + 0.5 * K.mean(K.abs(y_pred))
+        >>> x = Input((2,))
+        >>> model = Penalized(x, layers.Dense(1, kernel_initializer="ones")(x))
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> model.test_on_batch(np.ones((4, 2), "float32"), np.zeros((4, 1), "float32"))
+        5.0
+        """
+        step = _current_step.get()
+        if step is not None and step.model is self and y_pred is step.y_pred:
+            total = step.total
+        else:
+            total = self._training_graph(x, y, sample_weight).run(
+                x, y, sample_weight, training)[0]
+        if total is None:
+            raise ValueError(f"Model {self.name!r}: compute_loss has no loss to return: compile "
+                             "the model with loss=..., or add one with model.add_loss(...).")
+        return total
+
+    def compute_metrics(self, x, y, y_pred, sample_weight):
+        """Update the compiled metrics with a batch and return the logs: the running
+        values of the loss terms and of the metrics, by name.
+
+        The steps call it only when a subclass overrides it, after updating the loss
+        terms; the dict the override returns is then what the step reports, as it is:
+        call ``super().compute_metrics(x, y, y_pred, sample_weight)`` first to keep the
+        loss and the compiled metrics. A value computed from the batch alone is
+        reported as it is (``evaluate`` gives the last batch's); report a metric's
+        ``result()`` for a mean over the batches. ``y_pred`` is as in
+        :meth:`compute_loss`.
+
+        >>> import numpy as np
+        >>> from lamina import backend as K, Input, Model, layers
+        >>> class WithPeak(Model):
+        ...     def compute_metrics(self, x, y, y_pred, sample_weight):
+        ...         logs = super().compute_metrics(x, y, y_pred, sample_weight)
+        ...         return {**logs, "peak": K.max(y_pred)}
+        >>> x = Input((2,))
+        >>> model = WithPeak(x, layers.Dense(1, kernel_initializer="ones")(x))
+        >>> model.compile(loss="mse")
+        >>> model.evaluate(np.ones((4, 2)), np.zeros((4, 1)), verbose=0, return_dict=True)
+        {'loss': 4.0, 'peak': 2.0}
+        """
+        metrics = self._compiled_metrics
+        if metrics.per_output:
+            step = _current_step.get()
+            own = step is not None and step.model is self and y_pred is step.y_pred
+            masks = step.masks if own else [None] * len(self._output_names())
+            metrics.update_state(self._flat_targets(y, "y"), self._flat_targets(y_pred, "y_pred"),
+                                 None if sample_weight is None else
+                                 self._flat_targets(sample_weight, "sample_weight"), masks)
+        return self._results()
 
     def train_step(self, data):
         """One training step on ``data = (x, y, sample_weight)``, written with K functions:
@@ -306,33 +447,66 @@ class Trainer:
         trainable = self._trainable_for_steps or self.trainable_variables
 
         def forward(weights):
-            total, terms, y_pred, masks = graph.run(x, y, sample_weight, True)
-            return total, (terms, y_pred, masks)
+            return self._losses_of(graph, x, y, sample_weight, True)
 
         (_, (terms, y_pred, masks)), grads = K.value_and_grad(forward, has_aux=True)(trainable)
         self.optimizer.apply(grads, trainable)
-        self._update_trackers(graph, terms, x, y, y_pred, masks, sample_weight)
+        return self._update_trackers(graph, terms, x, y, y_pred, masks, sample_weight)
 
     def test_step(self, data):
         """One evaluation step: the loss terms and the metrics, with ``training=False``."""
         x, y, sample_weight = data_adapters.unpack_x_y_sample_weight(data)
         graph = self._training_graph(x, y, sample_weight)
-        _, terms, y_pred, masks = graph.run(x, y, sample_weight, False)
-        self._update_trackers(graph, terms, x, y, y_pred, masks, sample_weight)
+        _, (terms, y_pred, masks) = self._losses_of(graph, x, y, sample_weight, False)
+        return self._update_trackers(graph, terms, x, y, y_pred, masks, sample_weight)
 
     def predict_step(self, data):
         """The model's outputs for a batch (``training=False``)."""
         x, _, _ = data_adapters.unpack_x_y_sample_weight(data)
         return self(x, training=False)
 
+    def _losses_of(self, graph, x, y, sample_weight, training):
+        """``(loss, (terms, flat y_pred, masks))`` of a batch: the graph's, or with the
+        loss a ``compute_loss`` override returns (the first of the logged terms)."""
+        total, terms, y_pred, masks = graph.run(x, y, sample_weight, training)
+        if not self._custom_loss:
+            return total, (terms, y_pred, masks)
+        structured = self._structured(y_pred)
+        token = _current_step.set(_Step(self, structured, total, masks))
+        try:
+            loss = self.compute_loss(x, y, structured, sample_weight, training)
+        finally:
+            _current_step.reset(token)
+        shape = getattr(loss, "shape", None)
+        if shape is None or tuple(shape) != ():
+            raise ValueError(f"Model {self.name!r}: compute_loss must return a scalar tensor; "
+                             f"received {type(loss).__name__} of shape {shape}.")
+        return loss, ([loss] + list(terms[1:]), y_pred, masks)
+
+    def _structured(self, flat):
+        """The flat outputs in the model's output structure (a list for a subclassed
+        model with several outputs)."""
+        structure = getattr(self, "_outputs_struct", None)
+        if structure is not None:
+            return tree.flatten(structure)[1](flat)
+        return flat[0] if len(flat) == 1 else list(flat)
+
     def _update_trackers(self, graph, terms, x, y, y_pred, masks, sample_weight):
         batch_size = K.shape(tree.flatten(x)[0][0])[0]
         self._tracker(graph).update(terms, batch_size)
+        if self._custom_metrics:
+            structured = self._structured(y_pred)
+            token = _current_step.set(_Step(self, structured, None, masks))
+            try:
+                return self.compute_metrics(x, y, structured, sample_weight)
+            finally:
+                _current_step.reset(token)
         metrics = self._compiled_metrics
         if metrics.per_output:
             metrics.update_state(self._flat_targets(y, "y"), y_pred,
                                  None if sample_weight is None else
                                  self._flat_targets(sample_weight, "sample_weight"), masks)
+        return None
 
     def _results(self):
         results = dict(self._active_tracker.results())
@@ -387,7 +561,26 @@ class Trainer:
     # -- single batches ----------------------------------------------------------
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
-        """One training step on one batch; returns the loss (and metrics) after it."""
+        """One training step on one batch. Returns the total loss as a float when no
+        metric is compiled (whatever loss terms there are), else the list ``[loss,
+        metric, ...]`` in ``metrics_names`` order; with ``return_dict=True`` the dict of
+        every logged value, each loss term under its name. The values are those of the
+        step: the loss before the update, the metrics on this batch.
+
+        >>> import numpy as np
+        >>> from lamina import backend as K, Input, Model, layers
+        >>> x = Input((3,)); h = layers.Dense(4)(x); model = Model(x, layers.Dense(1)(h))
+        >>> model.add_loss(1e-3 * K.mean(K.square(h)))
+        >>> model.compile(optimizer="sgd", loss="mse")
+        >>> x_batch, y_batch = np.ones((4, 3), "float32"), np.zeros((4, 1), "float32")
+        >>> if K.backend() != "numpy":
+        ...     loss = model.train_on_batch(x_batch, y_batch)
+        ...     logs = model.train_on_batch(x_batch, y_batch, return_dict=True)
+        ...     print(isinstance(loss, float), sorted(logs))
+        ... else:
+        ...     print(True, ['added_loss', 'loss', 'mean_squared_error'])
+        True ['added_loss', 'loss', 'mean_squared_error']
+        """
         self._assert_compiled("train_on_batch")
         self._check_can_train("train_on_batch")
         batch = self._single_batch(x, y, sample_weight, class_weight)
@@ -396,7 +589,17 @@ class Trainer:
         return self._batch_result(self._run_step("train", batch), return_dict)
 
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
-        """The loss (and metrics) of one batch, without training."""
+        """The loss (and metrics) of one batch, without training: the total loss as a
+        float when no metric is compiled, else ``[loss, metric, ...]`` in
+        ``metrics_names`` order; with ``return_dict=True`` every logged value by name.
+
+        >>> import numpy as np
+        >>> from lamina import Input, Model, layers
+        >>> x = Input((2,)); model = Model(x, layers.Dense(1, kernel_initializer="ones")(x))
+        >>> model.compile(loss="mse", metrics=["mae"])
+        >>> model.test_on_batch(np.ones((4, 2), "float32"), np.zeros((4, 1), "float32"))
+        [4.0, 2.0]
+        """
         self._assert_compiled("test_on_batch")
         batch = self._single_batch(x, y, sample_weight, None)
         self._step_function("test", batch)
@@ -416,10 +619,19 @@ class Trainer:
         return next(iter(adapter.epoch()))
 
     def _batch_result(self, logs, return_dict):
+        """What ``evaluate``, ``train_on_batch`` and ``test_on_batch`` return for
+        ``logs``: all of them as floats with ``return_dict``; else, for the compiled
+        logs, the total loss then the metrics (the per-term entries left out), a single
+        float without metrics; the values of a ``train_step``'s own dict as they are."""
         logs = _floats(logs)
         if return_dict:
             return logs
-        values = list(logs.values())
+        tracker = getattr(self, "_active_tracker", None)
+        metric_names = self._compiled_metric_names()
+        if tracker is not None and list(logs) == tracker.names + metric_names:
+            values = [logs["loss"]] + [logs[n] for n in metric_names]
+        else:
+            values = list(logs.values())
         return values[0] if len(values) == 1 else values
 
     def _check_can_train(self, where):

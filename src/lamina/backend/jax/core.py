@@ -37,6 +37,12 @@ def abstract_eval(fn, args, kwargs):
     return jax.eval_shape(run, *[leaves[i] for i in positions])
 
 
+def concrete_scope():
+    """A block whose array operations compute values, even inside a trace (weights
+    built while a shape is inferred or a step is traced)."""
+    return jax.ensure_compile_time_eval()
+
+
 def make_variable(value, dtype, trainable):
     return jnp.asarray(value, dtype=jnp.dtype(dtype))
 

@@ -1,5 +1,7 @@
 """The torch engine's storage, conversion, shape inference and gradients."""
 
+import contextlib
+
 import numpy as np
 import torch
 
@@ -34,6 +36,7 @@ def is_tensor(x):
 
 
 _probing = [False]  # True while abstract_eval runs on the meta device
+_outer_device = [None]  # the default device outside it
 
 
 def convert_to_tensor(x, dtype=None, sparse=None):
@@ -107,6 +110,9 @@ def _materialize(v):
 
 
 def abstract_eval(fn, args, kwargs):
+    outer = _probing[0]
+    if not outer:
+        _outer_device[0] = torch.get_default_device()
     _probing[0] = True
     try:
         with torch.device("meta"), torch.no_grad():
@@ -114,11 +120,25 @@ def abstract_eval(fn, args, kwargs):
     except Exception:  # no meta kernel, or a CPU constant met a meta tensor: run on zeros
         pass
     finally:
-        _probing[0] = False
+        _probing[0] = outer
     args, kwargs = _tree.map_structure(_materialize, (args, kwargs))
     from lamina.backend.variables import VariableScope
     with VariableScope(read=lambda v: v._storage_value().detach()), torch.no_grad():
         return fn(*args, **kwargs)
+
+
+@contextlib.contextmanager
+def concrete_scope():
+    """A block whose new tensors are real (on the default device), even while
+    ``abstract_eval`` runs on the meta device (weights built during shape inference)."""
+    probing = _probing[0]
+    _probing[0] = False
+    try:
+        with torch.device(_outer_device[0] if probing else torch.get_default_device()), \
+                torch.enable_grad():
+            yield
+    finally:
+        _probing[0] = probing
 
 
 # -- variables ---------------------------------------------------------------

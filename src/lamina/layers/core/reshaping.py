@@ -3,21 +3,31 @@
 import math
 
 from lamina import backend as K
+from lamina.backend import symbolic
 from lamina.layers.layer import InputSpec, Layer
 
 
 class Reshape(Layer):
     """Reshape each sample to ``target_shape`` (the batch dimension is kept).
 
-    One entry of ``target_shape`` may be -1. As in Keras 2, an input whose
-    non-batch dimensions are unknown (``Input([None, 28, 28])``) reshapes to
-    ``(batch, *target_shape)``; the data must then have the matching size.
+    The output has shape ``(batch,) + target_shape``; one entry of ``target_shape``
+    may be -1. As in Keras, an input whose per-sample size is not known when the model
+    is built (``Input([None, 28, 28])``) reshapes to ``(batch, *target_shape)``, and
+    data whose samples do not hold that many values raise an error naming the layer.
 
+    >>> import numpy as np
     >>> from lamina import backend as K, layers
-    >>> layers.Reshape((784,))(K.Input((None, 28, 28))).shape
+    >>> flat = layers.Reshape((784,), name="flat")
+    >>> flat(K.Input((None, 28, 28))).shape
     (None, 784)
     >>> layers.Reshape((-1, 2))(K.Input((3, 4))).shape
     (None, 6, 2)
+    >>> flat(np.ones((2, 3, 28, 28), "float32"))
+    Traceback (most recent call last):
+    ...
+    ValueError: Reshape layer 'flat' could not be called on inputs of shape (2, 3, 28, 28): \
+Reshape 'flat' expects 784 values per sample (target_shape (784,)); received inputs of \
+shape (2, 3, 28, 28) (2352 values per sample).
     """
 
     def __init__(self, target_shape, **kwargs):
@@ -42,9 +52,19 @@ class Reshape(Layer):
         self.built = True
 
     def call(self, inputs):
-        if -1 in self.target_shape:
-            return K.reshape(inputs, (K.shape(inputs)[0],) + self.target_shape)
-        return K.reshape(inputs, (-1,) + self.target_shape)
+        target = self.target_shape
+        if -1 not in target:
+            shape = tuple(inputs.shape)
+            size = math.prod(target)
+            if symbolic.is_probing():
+                if None in getattr(self, "_build_shapes", shape)[1:]:  # size per sample unknown
+                    return K.zeros((shape[0],) + target, dtype=K.dtype(inputs))
+            elif None not in shape and math.prod(shape[1:]) != size:
+                raise ValueError(
+                    f"Reshape {self.name!r} expects {size} values per sample (target_shape "
+                    f"{target}); received inputs of shape {shape} "
+                    f"({math.prod(shape[1:])} values per sample).")
+        return K.reshape(inputs, (K.shape(inputs)[0],) + target)
 
 
 class Flatten(Layer):
