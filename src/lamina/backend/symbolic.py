@@ -49,13 +49,14 @@ _unknown_ids = itertools.count()
 _probing = [0]  # > 0 while a node is evaluated on probes for shape inference
 _fills = []  # the fill (batch size) of each probe run in progress, innermost last
 
-# The sizes an unknown non-batch axis takes in a run, by the run's fill (batch) size:
-# primes (NumPy's cheap first runs: small sizes), far apart between the two runs of a
-# pair so that integer division by a stride or pool size still tells them apart.
+# The sizes an unknown non-batch axis takes in a run, by the run's fill (batch) size
+# (NumPy's cheap first runs: small sizes). Every size of a pair's second run is more
+# than 1.4 times every size of its first, so that integer division by a stride or a
+# pool size (rounded down or up) still tells the runs apart.
 _UNKNOWN_SIZES = {
-    4: (5, 7, 11, 13, 6, 10), 9: (17, 19, 23, 14, 15, 21),
+    4: (5, 7, 11, 6, 10, 8), 9: (17, 19, 23, 25, 29, 31),
     83: (89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149),
-    157: (163, 167, 173, 179, 181, 191, 193, 197, 199, 211, 223, 227),
+    157: (211, 223, 227, 229, 233, 239, 241, 251, 257, 263, 269, 271),
 }
 _SECOND_RUNS = frozenset({9, 157})
 _MAX_TRIALS = 16  # known-size assignments tried for a function the probes do not fit
@@ -69,7 +70,7 @@ def unknown_size(symbol, fill):
     pair, so two symbols share both sizes only once in ``len(table) ** 2``.
 
     >>> unknown_size(0, 83), unknown_size(0, 157), unknown_size(1, 83)
-    (89, 163, 97)
+    (89, 211, 97)
     """
     sizes = _UNKNOWN_SIZES[fill]
     n = len(sizes)
@@ -86,18 +87,20 @@ def is_probing():
 
 
 def symbolic_shape(shape):
-    """``shape`` with None for the probe sizes of unknown dimensions while a probe run is
-    in progress, also in a :func:`concrete` block inside one (the shape a layer built
-    during shape inference is given), else as is.
+    """``shape`` with None for the batch while a probe run is in progress, also in a
+    :func:`concrete` block inside one: the shape given to a layer built during shape
+    inference (its first axis the probe's batch). The other axes keep their probe sizes,
+    which cannot be told from known sizes; a layer holding sub-layers builds them
+    beforehand with their symbolic shapes (``Layer._build_sublayers``), so this only
+    concerns layers created inside ``call``.
 
     >>> symbolic_shape((83, 3))
     (83, 3)
     """
-    if not _fills:
-        return tuple(shape)
-    fill = _fills[-1]
-    unknown = _UNKNOWN_SIZES.get(fill, ())
-    return tuple(None if d == fill or d in unknown else d for d in shape)
+    shape = tuple(shape)
+    if _fills and shape and shape[0] == _fills[-1]:
+        return (None,) + shape[1:]
+    return shape
 
 
 @contextlib.contextmanager
@@ -443,9 +446,30 @@ def _raise_record_error(node, fills, error):
         raise error
     from lamina.backend import dispatch
     cause = error.__cause__ or error
-    if _shows_probe_sizes(node, fills, str(cause)):
-        cause = type(cause)("no sizes of the unknown (None) dimensions fit")
+    message = _symbolic_shapes_in(node, fills, str(cause))
+    if _shows_probe_sizes(node, fills, message):
+        message = "no sizes of the unknown (None) dimensions fit"
+    if message != str(cause):
+        cause = type(cause)(message)
     raise dispatch._fail(info, cause, node.args, node.kwargs) from error
+
+
+def _symbolic_shapes_in(node, fills, message):
+    """``message`` with each input's probe shape, written as a tuple or a list, replaced
+    by its symbolic shape (None for unknown sizes)."""
+    for t in node.inputs:
+        if t.static or None not in t.shape:
+            continue
+        for fill in fills:
+            shape = getattr(t.probe(fill), "shape", None)
+            if shape is None:
+                continue
+            sizes = [str(int(d)) for d in shape]
+            symbolic = ["None" if d is None else str(d) for d in t.shape]
+            for opening, closing in ("()", "[]"):
+                message = message.replace(opening + ", ".join(sizes) + closing,
+                                          opening + ", ".join(symbolic) + closing)
+    return message
 
 
 def _shows_probe_sizes(node, fills, message):

@@ -92,6 +92,12 @@ def _shape_of(structure):
         lambda t: symbolic.symbolic_shape(t.shape) if hasattr(t, "shape") else None, structure)
 
 
+def _snapshot(attributes):
+    """A copy of a layer's attributes deep enough to undo a build: the lists, dicts and
+    sets it holds are copied (a build appends weights to them), their items are not."""
+    return {k: v.copy() if type(v) in (list, dict, set) else v for k, v in attributes.items()}
+
+
 def _accepts(fn, name):
     try:
         parameters = inspect.signature(fn).parameters
@@ -285,7 +291,7 @@ class Layer:
         outermost = journal is None
         if outermost:
             journal = _state.build_journal = []
-        journal.append((self, dict(self.__dict__)))
+        journal.append((self, _snapshot(self.__dict__)))
         try:
             with symbolic.concrete():
                 self._maybe_build(inputs)
@@ -293,7 +299,7 @@ class Layer:
             if outermost:
                 for layer, saved in reversed(journal):
                     layer.__dict__.clear()
-                    layer.__dict__.update(saved)
+                    layer.__dict__.update(_snapshot(saved))
             raise self._build_error(e, inputs) from e
         finally:
             if outermost:
@@ -375,18 +381,33 @@ class Layer:
         new._lamina_layer = True
         return new
 
+    def _call_symbolically(self, args, kwargs):
+        """Run ``call`` on the symbolic tensors themselves (K functions record nodes that
+        nothing keeps): the sub-layers it calls see the symbolic shapes."""
+        kwargs = {k: v for k, v in kwargs.items()
+                  if k not in ("training", "mask") or _accepts(self.call, k)}
+        with _ContextScope(None):
+            self.call(*args, **kwargs)
+
     def _diagnose(self, args, kwargs, error):
         """The error to report when shape inference of a call failed: run ``call`` once more
         on the symbolic tensors themselves, so that the K function that fails reports the
         symbolic shapes (None for unknown sizes) rather than the probe sizes."""
-        kwargs = {k: v for k, v in kwargs.items()
-                  if k not in ("training", "mask") or _accepts(self.call, k)}
         try:
-            with _ContextScope(None):
-                self.call(*args, **kwargs)
+            self._call_symbolically(args, kwargs)
         except Exception as symbolic_error:
             return self._call_error(symbolic_error, args[0])
         return error
+
+    def _build_sublayers(self, args, kwargs):
+        """Build the sub-layers ``call`` uses, before the first shape inference of this
+        layer, by calling it on the symbolic tensors: they are given their symbolic input
+        shapes (None where a size is unknown), as they would be in a functional model. An
+        error here is left to shape inference, which reports it."""
+        try:
+            self._call_symbolically(args, kwargs)
+        except Exception:  # reported by the shape inference that follows
+            pass
 
     def _symbolic_call(self, args, kwargs):
         inputs = args[0]
@@ -394,6 +415,8 @@ class Layer:
         if "mask" not in kwargs and tree.any_leaf(lambda m: m is not None, masks):
             kwargs = dict(kwargs, mask=masks)
         self._build_once(inputs)
+        if any(not layer.built for layer in self._sublayers()):
+            self._build_sublayers(args, kwargs)
 
         def run(*a, **k):
             return self._run_in_context(a, k, None)

@@ -126,7 +126,8 @@ def graph_config(model, where=None):
             entry = {"layer": node.layer.name}
             if id(node.layer) not in seen_layers:
                 seen_layers.add(id(node.layer))
-                layers.append(serialize_lamina_object(node.layer))
+                # the name beside the config, for layers whose get_config leaves it out
+                layers.append(dict(serialize_lamina_object(node.layer), name=node.layer.name))
         else:
             entry = _function_name(node, where)
         entry.update(name=node.name, args=args, kwargs=kwargs)
@@ -278,6 +279,9 @@ def graph_from_config(config, custom_objects=None, cls=None, inputs=None):
     layers = {}
     for layer_config in _list(config["layers"], "layers"):
         layer = deserialize_lamina_object(layer_config, custom_objects=custom_objects)
+        name = layer_config.get("name") if isinstance(layer_config, dict) else None
+        if isinstance(name, str) and name != layer.name:
+            layer.name = name  # a get_config without the name: the graph calls it by this one
         layers[layer.name] = layer
     decode = _Decoder(inputs, targets)
     for entry in _list(config["nodes"], "nodes"):

@@ -507,8 +507,8 @@ def log10(x):
     """Base-10 logarithm, element-wise.
 
     >>> from lamina import backend as K
-    >>> K.convert_to_numpy(K.log10([100.0])).tolist()
-    [2.0]
+    >>> K.convert_to_numpy(K.log10([100.0, 0.001])).round(5).tolist()
+    [2.0, -3.0]
     """
 
 

@@ -22,6 +22,7 @@ import string
 
 from lamina import constraints, initializers, regularizers
 from lamina import backend as K
+from lamina.backend import symbolic
 from lamina.layers.attention.attention import check_dropout, seed_generator
 from lamina.layers.attention.masking import as_bool, causal_mask, combine, masked_softmax
 from lamina.layers.attention.projection import Projection
@@ -56,7 +57,7 @@ def _positive_int(layer, argument, value):
 
 
 def _shape(tensor):
-    return tuple(tensor.shape) if hasattr(tensor, "shape") else None
+    return symbolic.symbolic_shape(tensor.shape) if hasattr(tensor, "shape") else None
 
 
 def _fits(size, target):
@@ -204,6 +205,10 @@ class MultiHeadAttention(Layer):
         self._softmax_axes = tuple(range(scores_rank - len(axes), scores_rank))
         self.built = True
 
+    def _maybe_build(self, inputs):
+        query, value, key = inputs
+        self.build(_shape(query), _shape(value), None if key is None else _shape(key))
+
     # -- calling --------------------------------------------------------------------
     def __call__(self, query=None, value=None, key=None, **kwargs):
         query = kwargs.pop("inputs", query)
@@ -214,7 +219,7 @@ class MultiHeadAttention(Layer):
                              f"layer(query, value) or layer(query, value, key). Received "
                              f"{received}.")
         if not self.built:
-            self.build(_shape(query), _shape(value), None if key is None else _shape(key))
+            self._build_once((query, value, key))
         for name, tensor in (("query_mask", query), ("value_mask", value), ("key_mask", key)):
             if kwargs.get(name) is None and getattr(tensor, "_keras_mask", None) is not None:
                 kwargs[name] = tensor._keras_mask
