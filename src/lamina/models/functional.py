@@ -106,6 +106,7 @@ class Functional(Model):
         self._flat_inputs = flat_inputs
         self._flat_outputs = flat_outputs
         self._program = symbolic.Program(flat_inputs, outputs)
+        symbolic.restart_unknown_symbols()
         self._input_layers = [InputLayer(t) for t in flat_inputs]
         cache = {}
         graph_layers = []
