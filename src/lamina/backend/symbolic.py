@@ -15,7 +15,7 @@ run, on its inputs' probes.
 
 Each unknown dimension is its own symbol with its own sizes: the batch (axis 0 of
 every input, labels and sample weights included) takes the run's *fill* size, any
-other unknown axis of an input a size of its own (:func:`unknown_size`), so that
+other unknown axis of an input a size of its own (:mod:`~lamina.backend.probe_sizes`), so that
 unrelated unknowns never look equal and a reshape cannot fold one into the batch.
 When a function cannot run on the probes because unknown sizes meet sizes they do
 not fit (``(None, None) + (None, 5)``), the unknown axes of its inputs are tried
@@ -41,57 +41,12 @@ import itertools
 import math
 import re
 
-from lamina.backend import dtypes, tree
+from lamina.backend import dtypes, probe_sizes, tree
 from lamina.backend.variables import VariableScope
 
 _uids = itertools.count()
-_unknown_ids = itertools.count()
 _probing = [0]  # > 0 while a node is evaluated on probes for shape inference
 _fills = []  # the fill (batch size) of each probe run in progress, innermost last
-
-# The sizes an unknown non-batch axis takes in a run, by the run's fill (batch) size
-# (NumPy's cheap first runs: small sizes). Every size of a pair's second run is more
-# than 1.4 times every size of its first, so that integer division by a stride or a
-# pool size (rounded down or up) still tells the runs apart.
-_UNKNOWN_SIZES = {
-    4: (5, 7, 11, 6, 10, 8), 9: (17, 19, 23, 25, 29, 31),
-    83: (89, 97, 101, 103, 107, 109, 113, 127, 131, 137, 139, 149),
-    157: (211, 223, 227, 229, 233, 239, 241, 251, 257, 263, 269, 271),
-}
-_SECOND_RUNS = frozenset({9, 157})
-# known-size assignments tried for a node the probes do not fit: a K function is cheap to
-# evaluate abstractly, a layer's call may not be
-_MAX_TRIALS = {"function": 64, "layer": 32}
-_DIVISIBLE_SIZES = (2520, 5040)  # multiples of 1, 2, ..., 10
-_MAX_PROBE_SIZE = 2 ** 26  # elements of a resized probe (NumPy allocates its probes)
-
-
-def restart_unknown_symbols():
-    """Number the unknown axes of the next inputs from 0 again (a functional model was
-    built: the inputs of the next one take the same probe sizes, so that engines which
-    cache compiled functions per shape, jitted JAX functions, find them).
-
-    >>> from lamina import backend as K
-    >>> restart_unknown_symbols()
-    >>> K.Input((None, 3))._unknown
-    (None, 0, None)
-    """
-    global _unknown_ids
-    _unknown_ids = itertools.count()
-
-
-def unknown_size(symbol, fill):
-    """The size of the unknown axis number ``symbol`` in the probe run of batch size ``fill``.
-
-    Symbols cycle through a table of sizes with a different step in the second run of a
-    pair, so two symbols share both sizes only once in ``len(table) ** 2``.
-
-    >>> unknown_size(0, 83), unknown_size(0, 157), unknown_size(1, 83)
-    (89, 211, 97)
-    """
-    sizes = _UNKNOWN_SIZES[fill]
-    n = len(sizes)
-    return sizes[(symbol + symbol // n) % n if fill in _SECOND_RUNS else symbol % n]
 
 
 def is_probing():
@@ -254,7 +209,7 @@ class SymbolicTensor:
         self._keras_history = None
         self._shape_source = None  # a tensor whose probe shapes this input takes
         if node is None and not static:
-            self._unknown = tuple(next(_unknown_ids) if d is None and axis else None
+            self._unknown = tuple(probe_sizes.next_unknown_symbol() if d is None and axis else None
                                   for axis, d in enumerate(self.shape))
 
     @property
@@ -273,7 +228,7 @@ class SymbolicTensor:
             concrete = tuple(self._shape_source.probe(fill).shape)
         else:
             concrete = tuple(d if d is not None else fill if symbol is None
-                             else unknown_size(symbol, fill)
+                             else probe_sizes.unknown_size(symbol, fill)
                              for d, symbol in zip(self.shape, self._unknown))
         value = self._value_fn(concrete) if self._value_fn else \
             _engine().probe_array(concrete, self.dtype)
@@ -342,139 +297,6 @@ def _probe_pair(node, fills):
     return node.probe(fills[0]), node.probe(fills[1])
 
 
-def _free_axes(node, fills, is_array):
-    """The unknown axes of the node's array inputs, grouped by their probe sizes (one
-    group per symbol; the batch's sizes are the fills); the sizes to try for them: the
-    known sizes (> 1) of the arguments, symbolic or constant, and the integers (> 1)
-    among them (a reshape's 7), largest first, then 1; and the known sizes found at
-    each axis counted from the right (as broadcasting aligns them)."""
-    groups, known, by_position = {}, set(), {}
-
-    def note_known(shape, axis, size):
-        known.add(size)
-        by_position.setdefault(len(shape) - 1 - axis, set()).add(size)
-
-    for leaf in tree.flatten((node.args, node.kwargs))[0]:
-        if isinstance(leaf, int) and not isinstance(leaf, bool):
-            known.add(leaf)
-        elif not isinstance(leaf, SymbolicTensor) and hasattr(leaf, "shape"):
-            shape = tuple(leaf.shape)
-            for axis, d in enumerate(shape):
-                note_known(shape, axis, int(d))
-    for t in node.inputs:
-        if t.static:
-            continue
-        try:
-            a, b = t.probe(fills[0]), t.probe(fills[1])
-        except Exception:  # an input that cannot be probed with these fills
-            return {}, (), {}
-        if not is_array(a):
-            continue
-        for axis, d in enumerate(t.shape):
-            if d is not None:
-                note_known(t.shape, axis, d)
-                continue
-            sizes = (a.shape[axis], b.shape[axis])
-            groups.setdefault(sizes, []).append((t, axis))
-    return groups, sorted((d for d in known if d > 1), reverse=True) + [1], by_position
-
-
-def _size_assignments(groups, known, by_position, fills, trials):
-    """Sizes to try for the groups of unknown axes, the least committal first (an
-    output size that differs between the runs stays unknown): all groups equal to the
-    first one (unrelated unknowns meeting), one or all at sizes divisible by every small
-    number (a reshape), the sizes their axes meet in the other arguments
-    (:func:`_aligned`), then known sizes for as few groups as fit (``(None, None) +
-    (None, 5)``: only the axis meeting the 5 is 5), and last the batch at a known
-    size."""
-    batch = [key for key in groups if key == fills]
-    keys = [key for key in groups if key != fills]
-    if len(keys) > 1:
-        yield {key: keys[0] for key in keys[1:]}
-    if keys:
-        if len(keys) > 1:
-            for key in keys:
-                yield {key: _DIVISIBLE_SIZES}
-        yield {key: _DIVISIBLE_SIZES for key in keys}
-        yield from _aligned(groups, keys + [fills] * bool(batch), by_position, fills)
-    yield from itertools.islice(_fixed_sizes(keys, known), trials)
-    for key in batch:  # the batch itself meets a known size: (None,) + (2,) is (2,)
-        for size in known:
-            yield {key: (size, size)}
-
-
-def _aligned(groups, keys, by_position, batch):
-    """Assignments read from the axes, counted from the right: a group takes the size
-    > 1 known at its axis elsewhere, groups at an axis where no such size is known are
-    made equal. Variants: an axis where only 1 is known left alone or set to 1, and one
-    axis left alone entirely (a concatenation's axis), the least committal first."""
-    position = {key: {len(t.shape) - 1 - axis for t, axis in groups[key]} for key in keys}
-    axes = sorted({p for key in keys for p in position[key]})
-
-    def assignment(ones, free_axis):
-        result, first_at = {}, {}
-        for key in keys:
-            axis = min(position[key])
-            if axis == free_axis:
-                continue
-            sizes = by_position.get(axis, set())
-            large = sorted(d for d in sizes if d > 1)
-            if large:
-                result[key] = (large[0], large[0])
-            elif key == batch:
-                continue
-            elif ones and 1 in sizes:
-                result[key] = (1, 1)
-            elif axis in first_at:
-                result[key] = first_at[axis]
-            else:
-                first_at[axis] = key
-        return result
-
-    variants = [(False, a) for a in axes] + [(False, None)] + [(True, a) for a in axes] \
-        + [(True, None)]
-    seen = []
-    for ones, free_axis in variants:
-        candidate = assignment(ones, free_axis)
-        if candidate and candidate not in seen:
-            seen.append(candidate)
-            yield candidate
-
-
-def _fixed_sizes(keys, known):
-    """Assignments of known sizes to some of the groups, fewest fixed groups first, the
-    others left as they are or made equal to each other."""
-    for count in range(1, len(keys) + 1):
-        for chosen in itertools.combinations(keys, count):
-            rest = [k for k in keys if k not in chosen]
-            for sizes in itertools.product(known, repeat=count):
-                fixed = {key: (size, size) for key, size in zip(chosen, sizes)}
-                yield fixed
-                if len(rest) > 1:
-                    yield {**fixed, **{k: rest[0] for k in rest[1:]}}
-
-
-def _probe_resized(node, fills, groups, assignment):
-    """The node's probes for both runs with the axes of ``groups`` set to the sizes
-    ``assignment`` gives them; the sizes stay with the node (a later probe of it
-    recomputes the same result)."""
-    resize = {fill: {} for fill in fills}
-    for key, sizes in assignment.items():
-        for t, axis in groups[key]:
-            for fill, size in zip(fills, sizes):
-                resize[fill].setdefault(id(t), {})[axis] = size
-    for t in node.inputs:
-        for fill in fills:
-            sizes = resize[fill].get(id(t))
-            if sizes and math.prod(sizes.get(axis, d) for axis, d in
-                                   enumerate(t.probe(fill).shape)) > _MAX_PROBE_SIZE:
-                raise ValueError("probe too large")  # skipped like an assignment that fails
-    node._resize = resize
-    for fill in fills:
-        node._probes.pop(fill, None)
-    return _probe_pair(node, fills)
-
-
 def _output_leaf(node, index, a, b, is_array):
     if is_array(a):
         shape = tuple(da if da == db else None for da, db in zip(a.shape, b.shape))
@@ -493,7 +315,7 @@ def record(fn, args, kwargs, name, direct=False, layer=None):
 
     Tries each pair of fill sizes the engine proposes (small arrays first on NumPy),
     then, pair after pair, other sizes for the unknown axes of the inputs
-    (:func:`_size_assignments`); when all fail, raises the error of the last pair
+    (:func:`~lamina.backend.probe_sizes.probe_other_sizes`); when all fail, raises the error of the last pair
     run as given, naming ``name``.
     """
     engine = _engine()
@@ -509,7 +331,7 @@ def record(fn, args, kwargs, name, direct=False, layer=None):
     else:
         found = None
         for fills in () if direct else engine.probe_fills:  # small sizes first on NumPy
-            found = _probe_other_sizes(node, engine, fills)
+            found = probe_sizes.probe_other_sizes(node, engine, fills)
             if found is not None:
                 break
         if found is None:
@@ -520,21 +342,6 @@ def record(fn, args, kwargs, name, direct=False, layer=None):
     node.flat_outputs = flat
     node.outputs = node._rebuild(flat)
     return node.outputs
-
-
-def _probe_other_sizes(node, engine, fills):
-    """The node's probes with its inputs' unknown axes resized so that they fit, or None."""
-    groups, known, by_position = _free_axes(node, fills, engine.is_array)
-    if not groups:
-        return None
-    trials = _MAX_TRIALS["function" if node.layer is None else "layer"]
-    for assignment in _size_assignments(groups, known, by_position, tuple(fills), trials):
-        try:
-            return _probe_resized(node, fills, groups, assignment)
-        except Exception:  # these sizes do not fit either: try the next assignment
-            node._probes.clear()
-    node._resize = None
-    return None
 
 
 def _raise_record_error(node, fills, error):

@@ -22,7 +22,7 @@ import sys
 import warnings
 
 from lamina import backend as K
-from lamina.backend import symbolic, tree
+from lamina.backend import probe_sizes, symbolic, tree
 from lamina.backend.naming import unique_name
 from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.layer import Layer
@@ -106,7 +106,7 @@ class Functional(Model):
         self._flat_inputs = flat_inputs
         self._flat_outputs = flat_outputs
         self._program = symbolic.Program(flat_inputs, outputs)
-        symbolic.restart_unknown_symbols()
+        probe_sizes.restart_unknown_symbols()
         self._input_layers = [InputLayer(t) for t in flat_inputs]
         cache = {}
         graph_layers = []
