@@ -118,7 +118,7 @@ def graph_config(model, where=None):
     added = [(n, t) for n, t in getattr(model, "_added_losses", ())
              if isinstance(t, SymbolicTensor)]
     ends = list(model.outputs) + [t for _, t in added]
-    nodes, layers, seen_layers = [], [], set()
+    nodes, layers, names, seen_layers = [], [], [], set()
     for index, node in enumerate(symbolic.topological_nodes(ends)):
         args = encode(list(node.args), node.name)
         kwargs = encode(dict(node.kwargs), node.name)["__dict__"]
@@ -126,8 +126,8 @@ def graph_config(model, where=None):
             entry = {"layer": node.layer.name}
             if id(node.layer) not in seen_layers:
                 seen_layers.add(id(node.layer))
-                # the name beside the config, for layers whose get_config leaves it out
-                layers.append(dict(serialize_lamina_object(node.layer), name=node.layer.name))
+                layers.append(serialize_lamina_object(node.layer))
+                names.append(node.layer.name)
         else:
             entry = _function_name(node, where)
         entry.update(name=node.name, args=args, kwargs=kwargs)
@@ -137,6 +137,8 @@ def graph_config(model, where=None):
                 encode.refs[id(leaf)] = {"__node__": [index, j]}
     config = {"name": model.name, "inputs": [_tensor_spec(t) for t in inputs],
               "layers": layers, "nodes": nodes,
+              # the names the nodes call the layers by (a get_config may leave them out)
+              "layer_names": names,
               "input_structure": encode(model.input, "inputs"),
               "output_structure": encode(model.output, "outputs")}
     if targets:
@@ -277,9 +279,13 @@ def graph_from_config(config, custom_objects=None, cls=None, inputs=None):
                          "tensors.")
     targets = [_spec_input(s, "target") for s in _list(config.get("targets", []), "targets")]
     layers = {}
-    for layer_config in _list(config["layers"], "layers"):
+    layer_configs = _list(config["layers"], "layers")
+    names = _list(config.get("layer_names", [None] * len(layer_configs)), "layer_names")
+    if len(names) != len(layer_configs):
+        raise FormatError(f"the graph has {len(layer_configs)} layers but {len(names)} "
+                          "layer names.")
+    for layer_config, name in zip(layer_configs, names):
         layer = deserialize_lamina_object(layer_config, custom_objects=custom_objects)
-        name = layer_config.get("name") if isinstance(layer_config, dict) else None
         if isinstance(name, str) and name != layer.name:
             layer.name = name  # a get_config without the name: the graph calls it by this one
         layers[layer.name] = layer

@@ -36,7 +36,7 @@ from lamina.saving.object_registry import CustomObjectScope, lookup_sources
 ALLOWED_MODULES = ("lamina.layers", "lamina.losses", "lamina.metrics", "lamina.optimizers",
                    "lamina.optimizers.schedules", "lamina.regularizers", "lamina.initializers",
                    "lamina.constraints", "lamina.activations", "lamina.models")
-_OBJECT_KEYS = frozenset({"module", "class_name", "config", "registered_name", "name"})
+_OBJECT_KEYS = frozenset({"module", "class_name", "config", "registered_name"})
 _FUNCTION_KEYS = frozenset({"class_name", "module", "function_name", "registered_name"})
 _safe_mode = threading.local()
 
