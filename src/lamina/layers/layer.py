@@ -42,6 +42,7 @@ from lamina._catalogue import record_init_arguments
 from lamina.backend import symbolic, tree
 from lamina.backend.naming import unique_name
 from lamina.backend.symbolic import SymbolicTensor
+from lamina.layers.call_inputs import NATIVE_DTYPES, TENSOR_CLASSES, convert_arguments
 
 _state = threading.local()
 
@@ -81,10 +82,6 @@ class _ContextScope:
         if self.owner:
             _state.context = None
         return False
-
-
-def _is_symbolic(structure):
-    return tree.any_leaf(lambda v: isinstance(v, SymbolicTensor), structure)
 
 
 def _shape_of(structure):
@@ -184,6 +181,11 @@ class Layer:
     # compiled step reads is a copy, _added_weights are added in their own order)
     _untracked_attributes = frozenset({"_inbound_nodes", "_init_arguments", "_added_weights",
                                        "_trainable_for_steps"})
+    # How a call converts its inputs (see lamina.layers.call_inputs): floating inputs are
+    # cast to ``input_dtype`` when ``autocast`` (Keras's attribute) is True; bool and
+    # integer inputs too when the layer's computation is floating (``_floating_inputs``).
+    autocast = True
+    _floating_inputs = False
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -241,6 +243,18 @@ class Layer:
         return mask if self.supports_masking else None
 
     # -- calling -------------------------------------------------------------
+    @property
+    def input_dtype(self):
+        """The dtype floating inputs are cast to before ``call``: the layer's dtype.
+
+        >>> import numpy as np
+        >>> from lamina import backend as K, layers
+        >>> layer = layers.Dense(2)
+        >>> layer.input_dtype, K.dtype(layer(np.ones((1, 3), "float64")))
+        ('float32', 'float32')
+        """
+        return self.dtype
+
     def __call__(self, *args, **kwargs):
         if not args:
             if "inputs" not in kwargs:
@@ -248,11 +262,15 @@ class Layer:
                                 "tensor (or a list of tensors).")
             args = (kwargs.pop("inputs"),)
         inputs = args[0]
-        self._check_inputs(inputs)
-        if len(args) == 1 and not kwargs.keys() - {"training"} and hasattr(inputs, "shape"):
-            symbolic_call = inputs.__class__ is SymbolicTensor  # one tensor: the common case
+        cls = inputs.__class__
+        if len(args) == 1 and (not kwargs or (len(kwargs) == 1 and "training" in kwargs)) and (
+                (cls in TENSOR_CLASSES and inputs.dtype is NATIVE_DTYPES.get(self.input_dtype))
+                or (cls is SymbolicTensor and inputs.dtype == self.input_dtype)):
+            symbolic_call = cls is SymbolicTensor  # one tensor of the right dtype: the common case
         else:
-            symbolic_call = _is_symbolic((args, kwargs))
+            args, kwargs, symbolic_call = convert_arguments(self, args, kwargs)
+            inputs = args[0]
+        self._check_inputs(inputs)
         if symbolic_call:
             return self._symbolic_call(args, kwargs)
         return self._run_in_context(args, kwargs, kwargs.get("training"))[0]
@@ -272,8 +290,6 @@ class Layer:
             return
         for leaf in tree.flatten(inputs)[0]:
             if not hasattr(leaf, "shape"):
-                if isinstance(leaf, (int, float, bool, np.number)):
-                    continue
                 raise TypeError(
                     f"{type(self).__name__} layer {self.name!r} expects tensors as inputs; "
                     f"received {leaf!r} of type {type(leaf).__name__}.")

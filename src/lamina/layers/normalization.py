@@ -78,6 +78,8 @@ def _known_sizes(layer, axes, input_shape):
 class _AffineNormalization(Layer):
     """Shared settings of the layers with an optional learned ``gamma`` and ``beta``."""
 
+    _floating_inputs = True  # bool and integer inputs are cast to floats
+
     def _set_affine(self, center, scale, beta_initializer, gamma_initializer,
                     beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint):
         self.center = bool(center)
@@ -409,6 +411,8 @@ class UnitNormalization(Layer):
     >>> [[round(v, 4) for v in row] for row in K.convert_to_numpy(y).tolist()]
     [[0.6, 0.8], [0.0, 1.0]]
     """
+
+    _floating_inputs = True  # bool and integer inputs are cast to floats
 
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)

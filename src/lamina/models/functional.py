@@ -91,7 +91,19 @@ def _check_structure(value, what):
 
 
 class Functional(Model):
-    """A model of the graph from ``inputs`` to ``outputs`` (tensors, lists or dicts)."""
+    """A model of the graph from ``inputs`` to ``outputs`` (tensors, lists or dicts).
+
+    As in Keras, a call casts each input to the dtype of its ``Input`` (bool data for a
+    float32 input gives float32), rather than floats to the model's dtype.
+
+    >>> import numpy as np
+    >>> from lamina import backend as K, layers, Input
+    >>> x = Input((2,))
+    >>> K.dtype(Functional(x, layers.Dense(1)(x))(np.array([[True, False]])))
+    'float32'
+    """
+
+    autocast = False
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
         Layer.__init__(self, name=name, trainable=trainable)
@@ -172,9 +184,18 @@ class Functional(Model):
         return flat
 
     def call(self, inputs, training=None, mask=None):
-        values = self._adjust_ranks(self._feed(inputs))
+        values = self._adjust_ranks(self._as_input_dtypes(self._feed(inputs)))
         adapted = self._adapted(values)
         return (self._program if adapted is None else adapted.program).run(values)
+
+    def _as_input_dtypes(self, values):
+        """``values`` each cast to the dtype of its Input where it differs."""
+        cast = None
+        for i, (value, t) in enumerate(zip(values, self._flat_inputs)):
+            if hasattr(value, "dtype") and K.dtype(value) != t.dtype:
+                cast = cast or list(values)
+                cast[i] = K.cast(value, t.dtype)
+        return values if cast is None else cast
 
     def _adjust_ranks(self, values):
         """As Keras: data one trailing axis of size 1 short of (or beyond) an input's

@@ -22,6 +22,7 @@ class Sequential(Model):
     """``Sequential(layers=None, trainable=True, name=None)``: ``add()``, ``pop()``."""
 
     _untracked_attributes = Layer._untracked_attributes | {"_graph", "_tensors"}
+    autocast = False  # its graph casts the inputs to the dtype of its Input
 
     def __init__(self, layers=None, trainable=True, name=None):
         super().__init__(trainable=trainable, name=name)

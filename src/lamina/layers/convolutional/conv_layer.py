@@ -36,6 +36,8 @@ class ConvLayer(Layer):
     (True, 2, (None, 4, 6, 6))
     """
 
+    _floating_inputs = True  # bool and integer inputs are cast to floats
+
     rank = None
     paddings = ("valid", "same")
     shrinks = True

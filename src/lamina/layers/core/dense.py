@@ -19,6 +19,8 @@ class Dense(Layer):
     ((None, 3), [(5, 3), (3,)])
     """
 
+    _floating_inputs = True  # bool and integer inputs are cast to floats
+
     def __init__(self, units, activation=None, use_bias=True, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,

@@ -30,6 +30,8 @@ class Embedding(Layer):
     [[True, False]]
     """
 
+    autocast = False  # float indices are cast to int32 by call, not to float32
+
     def __init__(self, input_dim, output_dim, embeddings_initializer="uniform",
                  embeddings_regularizer=None, embeddings_constraint=None, mask_zero=False,
                  **kwargs):

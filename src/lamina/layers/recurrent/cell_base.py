@@ -44,6 +44,8 @@ class RecurrentCell(SerializedConfig, DropoutRNNCell, Layer):
     ['kernel', 'recurrent_kernel', 'bias']
     """
 
+    _floating_inputs = True  # bool and integer inputs are cast to floats
+
     gates = 1
 
     def __init__(self, units, activation="tanh", recurrent_activation="sigmoid", use_bias=True,

@@ -17,6 +17,8 @@ class FusedRNN(RNN):
     (True, False)
     """
 
+    _floating_inputs = True  # bool and integer inputs are cast to floats
+
     def uses_fused_kernel(self):
         """Whether the layer runs the engine's fused kernel rather than its cell."""
         cell = self.cell

@@ -61,6 +61,8 @@ class SimpleRNN(RNN):
     (None, 6, 4)
     """
 
+    _floating_inputs = True  # bool and integer inputs are cast to floats
+
     def __init__(self, units, activation="tanh", use_bias=True,
                  kernel_initializer="glorot_uniform", recurrent_initializer="orthogonal",
                  bias_initializer="zeros", kernel_regularizer=None, recurrent_regularizer=None,

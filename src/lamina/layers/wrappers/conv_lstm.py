@@ -35,6 +35,8 @@ class ConvLSTM(RNN):
     (None, 6, 2)
     """
 
+    _floating_inputs = True  # bool and integer inputs are cast to floats
+
     def __init__(self, rank, filters, kernel_size, strides=1, padding="valid", data_format=None,
                  dilation_rate=1, activation="tanh", recurrent_activation="sigmoid",
                  use_bias=True, kernel_initializer="glorot_uniform",
