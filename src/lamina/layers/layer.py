@@ -45,6 +45,10 @@ from lamina.backend.symbolic import SymbolicTensor
 
 _state = threading.local()
 
+# The engine's base of every layer: ``torch.nn.Module`` on torch (see
+# lamina.backend.torch.module), a plain object elsewhere.
+_EngineLayer = getattr(K.engine, "layer_base", object)
+
 
 def _snake_case(name):
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
@@ -148,7 +152,7 @@ class InputSpec:
                                  f"Received input shape {shape}.")
 
 
-class Layer:
+class Layer(_EngineLayer):
     """The base class of layers: see the module docstring for the contract.
 
     ``Layer(trainable=True, name=None, dtype=None, input_shape=None)``;
@@ -178,6 +182,10 @@ class Layer:
     # compiled step reads is a copy, _added_weights are added in their own order)
     _untracked_attributes = frozenset({"_inbound_nodes", "_init_arguments", "_added_weights",
                                        "_trainable_for_steps"})
+    # the training flag of a call that passes none and runs inside no other call:
+    # None (inference, the Keras default) unless the engine sets it (torch's train()
+    # and eval())
+    _default_training = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -190,6 +198,7 @@ class Layer:
         if unknown:
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) "
                             f"{sorted(unknown)}.")
+        super().__init__()
         object.__setattr__(self, "_layer_ready", False)
         self.name = name if name is not None else unique_name(_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
@@ -256,7 +265,7 @@ class Layer:
         ``training`` (entering a scope only when there is none keeps nested calls cheap)."""
         if current_context() is not None:
             return self._run(args, kwargs)
-        with _ContextScope(training):
+        with _ContextScope(self._default_training if training is None else training):
             return self._run(args, kwargs)
 
     def _check_inputs(self, inputs):
