@@ -179,9 +179,11 @@ class Layer(_EngineLayer):
 
     # Attributes that hold layers without owning them (graph bookkeeping).
     # attributes that hold no weights or sub-layers of this layer (the trainable list a
-    # compiled step reads is a copy, _added_weights are added in their own order)
+    # compiled step reads is a copy, _added_weights are added in their own order), and the
+    # engine base's bookkeeping (torch's hooks)
     _untracked_attributes = frozenset({"_inbound_nodes", "_init_arguments", "_added_weights",
-                                       "_trainable_for_steps"})
+                                       "_trainable_for_steps"}) | getattr(
+        _EngineLayer, "_untracked_attributes", frozenset())
     # the training flag of a call that passes none and runs inside no other call:
     # None (inference, the Keras default) unless the engine sets it (torch's train()
     # and eval())

@@ -231,6 +231,9 @@ class LayerModule(torch.nn.Module):
     _parameters = _Derived("parameters")
     _buffers = _Derived("buffers")
     _modules = _Derived("modules")
+    # torch's own attributes (hook tables, flags) hold no weights or sub-layers: lamina's
+    # tracking skips them (Layer adds them to its untracked attributes)
+    _untracked_attributes = frozenset(torch.nn.Module().__dict__) | {"_default_training"}
 
     def __init__(self):
         torch.nn.Module.__init__(self)
