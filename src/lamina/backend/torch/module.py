@@ -61,9 +61,14 @@ Design, and why:
   ``Module.__getattr__`` runs only for missing attributes; here it re-raises a
   property's own ``AttributeError`` (``layer.output`` of an uncalled layer), which
   torch's would replace by "no attribute". Any ``__getattr__`` keeps CPython from
-  specialising attribute reads on the class (tens of nanoseconds each); the
-  benchmarks (``benchmarks/training_speed.py``, ``benchmarks/layers_speed.py``)
-  measure that against raw torch.
+  specialising attribute reads on the class (tens of nanoseconds each): measured,
+  an eager ``Dense`` call costs about 0.3 µs more (of 7.5), a train step on a small
+  model nothing measurable once lamina's tracking walk skips torch's own attributes
+  (hook tables: ``_untracked_attributes``), and building a layer about 4 µs more
+  (``Module.__init__``).
+- *A plain torch module stored on a lamina layer* (``self.proj = torch.nn.Linear``)
+  is a sub-module for torch's APIs (its parameters are among ``parameters()``,
+  ``to()`` moves it), but not a lamina layer: ``fit`` trains Variables only.
 - *torch's forward hooks do not run*: lamina's ``Layer.__call__`` (shape checks,
   building, the call context, masks, symbolic calls) is the entry point, and
   ``forward`` calls it.
