@@ -46,6 +46,10 @@ from lamina.layers.call_inputs import NATIVE_DTYPES, TENSOR_CLASSES, convert_arg
 
 _state = threading.local()
 
+# The engine's base of every layer: ``torch.nn.Module`` on torch (see
+# lamina.backend.torch.module), a plain object elsewhere.
+_EngineLayer = getattr(K.engine, "layer_base", object)
+
 
 def _snake_case(name):
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
@@ -151,7 +155,7 @@ class InputSpec:
                                  f"Received input shape {shape}.")
 
 
-class Layer:
+class Layer(_EngineLayer):
     """The base class of layers: see the module docstring for the contract.
 
     ``Layer(trainable=True, name=None, dtype=None, input_shape=None)``;
@@ -178,14 +182,20 @@ class Layer:
 
     # Attributes that hold layers without owning them (graph bookkeeping).
     # attributes that hold no weights or sub-layers of this layer (the trainable list a
-    # compiled step reads is a copy, _added_weights are added in their own order)
+    # compiled step reads is a copy, _added_weights are added in their own order), and the
+    # engine base's bookkeeping (torch's hooks)
     _untracked_attributes = frozenset({"_inbound_nodes", "_init_arguments", "_added_weights",
-                                       "_trainable_for_steps"})
+                                       "_trainable_for_steps"}) | getattr(
+        _EngineLayer, "_untracked_attributes", frozenset())
     # How a call converts its inputs (see lamina.layers.call_inputs): floating inputs are
     # cast to ``input_dtype`` when ``autocast`` (Keras's attribute) is True; bool and
     # integer inputs too when the layer's computation is floating (``_floating_inputs``).
     autocast = True
     _floating_inputs = False
+    # the training flag of a call that passes none and runs inside no other call:
+    # None (inference, the Keras default) unless the engine sets it (torch's train()
+    # and eval())
+    _default_training = None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -198,6 +208,7 @@ class Layer:
         if unknown:
             raise TypeError(f"{type(self).__name__}: unexpected keyword argument(s) "
                             f"{sorted(unknown)}.")
+        super().__init__()
         object.__setattr__(self, "_layer_ready", False)
         self.name = name if name is not None else unique_name(_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
@@ -280,7 +291,7 @@ class Layer:
         ``training`` (entering a scope only when there is none keeps nested calls cheap)."""
         if current_context() is not None:
             return self._run(args, kwargs)
-        with _ContextScope(training):
+        with _ContextScope(self._default_training if training is None else training):
             return self._run(args, kwargs)
 
     def _check_inputs(self, inputs):

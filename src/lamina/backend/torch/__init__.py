@@ -3,7 +3,8 @@
 Variables are ``torch.nn.Parameter`` objects, so autograd and torch optimizers see
 them. Shape inference runs functions on the ``meta`` device (no data, no compute),
 falling back to small CPU zero tensors for the few operations that have no meta
-implementation.
+implementation. Every lamina layer is a ``torch.nn.Module`` (``layer_base``, see
+:mod:`lamina.backend.torch.module`).
 
 >>> from lamina.backend import torch as engine
 >>> engine.name
@@ -18,5 +19,6 @@ from lamina.backend.torch.random import *  # noqa: F401,F403
 from lamina.backend.torch.rnn import *  # noqa: F401,F403
 
 from lamina.backend.torch.training import compile_step  # noqa: E402,F401
+from lamina.backend.torch.module import LayerModule as layer_base  # noqa: E402,F401
 
 name = "torch"
