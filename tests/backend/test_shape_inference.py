@@ -83,17 +83,25 @@ def broadcast_known(declared_dims):
     return all(d is not None for d in declared_dims)
 
 
-@given(broadcast_cases())
-def test_broadcasting_ops_infer_the_real_shape(case):
-    op, a, b, a_decl, b_decl = case
+def binary_case(fn, a, b, a_decl, b_decl):
+    """``fn`` of a symbolic input declared ``a_decl`` and either a second input declared
+    ``b_decl`` or (``b_decl`` None) a constant of shape ``b``: the arrays, the inputs, the
+    symbolic result and the shape of ``fn`` on arrays of shapes ``a`` and ``b``."""
     x, y = array(a), array(b)
     inputs = [Input(batch_shape=a_decl)]
     other = y
     if b_decl is not None:
         inputs.append(Input(batch_shape=b_decl))
         other = inputs[1]
-    out = op(inputs[0], other)
-    real = np.shape(K.convert_to_numpy(op(K.convert_to_tensor(x), K.convert_to_tensor(y))))
+    out = fn(inputs[0], other)
+    real = np.shape(K.convert_to_numpy(fn(K.convert_to_tensor(x), K.convert_to_tensor(y))))
+    return x, y, inputs, out, real
+
+
+@given(broadcast_cases())
+def test_broadcasting_ops_infer_the_real_shape(case):
+    op, a, b, a_decl, b_decl = case
+    x, y, inputs, out, real = binary_case(op, a, b, a_decl, b_decl)
     b_seen = b_decl if b_decl is not None else b
     pad = len(a) - len(b_seen)
     must_know = [axis for axis in range(len(a)) if broadcast_known(
@@ -256,14 +264,7 @@ def product_cases(draw):
 @given(product_cases())
 def test_dot_and_matmul_infer_the_real_shape(case):
     fn, a, b, a_decl, b_decl = case
-    x, y = array(a), array(b)
-    inputs = [Input(batch_shape=a_decl)]
-    other = y
-    if b_decl is not None:
-        inputs.append(Input(batch_shape=b_decl))
-        other = inputs[1]
-    out = fn(inputs[0], other)
-    real = np.shape(K.convert_to_numpy(fn(K.convert_to_tensor(x), K.convert_to_tensor(y))))
+    x, y, inputs, out, real = binary_case(fn, a, b, a_decl, b_decl)
     rank = len(real)
     must_know = [rank - 1] if b_decl is None or b_decl[-1] is not None else []
     if len(a) == 3 and a_decl[1] is not None:
