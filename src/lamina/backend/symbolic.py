@@ -15,8 +15,9 @@ run, on its inputs' probes.
 
 Each unknown dimension is its own symbol with its own sizes: the batch (axis 0 of
 every input, labels and sample weights included) takes the run's *fill* size, any
-other unknown axis of an input a size of its own (:mod:`~lamina.backend.probe_sizes`), so that
-unrelated unknowns never look equal and a reshape cannot fold one into the batch.
+other unknown axis of an input a size of its own (:mod:`~lamina.backend.probe_sizes`),
+so that unrelated unknowns never look equal and a reshape cannot fold one into the
+batch.
 When a function cannot run on the probes because unknown sizes meet sizes they do
 not fit (``(None, None) + (None, 5)``), the unknown axes of its inputs are tried
 equal to each other, then at the known sizes of the other inputs, as Keras's shape
@@ -315,8 +316,8 @@ def record(fn, args, kwargs, name, direct=False, layer=None):
 
     Tries each pair of fill sizes the engine proposes (small arrays first on NumPy),
     then, pair after pair, other sizes for the unknown axes of the inputs
-    (:func:`~lamina.backend.probe_sizes.probe_other_sizes`); when all fail, raises the error of the last pair
-    run as given, naming ``name``.
+    (:func:`~lamina.backend.probe_sizes.probe_other_sizes`); when all fail, raises the
+    error of the last pair run as given, naming ``name``.
     """
     engine = _engine()
     node = Node(fn, args, kwargs, name, direct=direct, layer=layer)
@@ -360,21 +361,26 @@ def _raise_record_error(node, fills, error):
     raise dispatch._fail(info, cause, node.args, node.kwargs) from error
 
 
-def _symbolic_shapes_in(node, fills, message):
-    """``message`` with each input's probe shape, written as a tuple or a list, replaced
-    by its symbolic shape (None for unknown sizes)."""
+def _unknown_probe_shapes(node, fills):
+    """``(input, probe shape)`` for each array input of the node with an unknown size
+    and each of the ``fills``."""
     for t in node.inputs:
         if t.static or None not in t.shape:
             continue
         for fill in fills:
             shape = getattr(t.probe(fill), "shape", None)
-            if shape is None:
-                continue
-            sizes = [str(int(d)) for d in shape]
-            symbolic = ["None" if d is None else str(d) for d in t.shape]
-            for opening, closing in ("()", "[]"):
-                message = message.replace(opening + ", ".join(sizes) + closing,
-                                          opening + ", ".join(symbolic) + closing)
+            if shape is not None:
+                yield t, tuple(int(d) for d in shape)
+
+
+def _symbolic_shapes_in(node, fills, message):
+    """``message`` with each input's probe shape, written as a tuple or a list, replaced
+    by its symbolic shape (None for unknown sizes)."""
+    for t, shape in _unknown_probe_shapes(node, fills):
+        sizes = ", ".join(map(str, shape))
+        symbolic = ", ".join("None" if d is None else str(d) for d in t.shape)
+        for opening, closing in ("()", "[]"):
+            message = message.replace(opening + sizes + closing, opening + symbolic + closing)
     return message
 
 
@@ -382,16 +388,9 @@ def _shows_probe_sizes(node, fills, message):
     """Whether ``message`` holds a size standing for an unknown dimension of the node's
     inputs (or the element count of such a probe)."""
     numbers = {int(n) for n in re.findall(r"\d+", message)}
-    for t in node.inputs:
-        if t.static or None not in t.shape:
-            continue
-        for fill in fills:
-            shape = getattr(t.probe(fill), "shape", None)
-            if shape is not None and numbers & (
-                    {d for d, known in zip(shape, t.shape) if known is None}
-                    | {math.prod(shape)}):
-                return True
-    return False
+    return any(numbers & ({d for d, known in zip(shape, t.shape) if known is None}
+                          | {math.prod(shape)})
+               for t, shape in _unknown_probe_shapes(node, fills))
 
 
 def topological_nodes(outputs):
@@ -448,9 +447,9 @@ def replay(structure, replacements, layer_error=None):
     Nodes that depend on a replaced input are recorded again, in graph order, with the
     same functions and layers (no new weights, each layer's input checks run again);
     the others are kept. An error recording a layer node is raised as
-    ``layer_error(layer, error)`` when given. Returns the new structure and a function that maps
-    any other structure of the graph's tensors the same way (one ``replay`` call records
-    each node once).
+    ``layer_error(layer, error)`` when given. Returns the new structure and a function
+    that maps any other structure of the graph's tensors the same way (one ``replay``
+    call records each node once).
 
     >>> from lamina import backend as K
     >>> x = K.Input((None, 4)); y = K.sum(x, axis=1) * 2.0

@@ -57,10 +57,13 @@ class TrainingGraph:
 
     ``run(x, y, sample_weight, training)`` returns ``(total, terms, y_pred, masks)``:
     the total loss, the value of each term named in ``term_names`` (the total first),
-    the flat list of outputs and their masks (None for an output without one).
+    the flat list of outputs and their masks (None for an output without one). A model
+    without any loss raises a ValueError, unless ``require_loss`` is False (a
+    ``compute_loss`` override gives the loss): ``total`` is then None and ``terms``
+    empty.
     """
 
-    def __init__(self, model, x, y, sample_weight):
+    def __init__(self, model, x, y, sample_weight, require_loss=True):
         self.model = model
         inputs, outputs, translate = model._symbolic_io(x)
         self.outputs = outputs
@@ -82,7 +85,7 @@ class TrainingGraph:
                              if v.regularizer is not None]
         extra = bool(layer_losses or self._regularized)
         count = len(named_terms) + len(self._callable_losses) + extra
-        if not count:
+        if not count and require_loss:
             raise ValueError(f"Model {model.name!r} has no loss to train on: compile it with "
                              "loss=..., or add one with model.add_loss(...).")
         self.term_names = ["loss"]
@@ -126,6 +129,8 @@ class TrainingGraph:
         if self._extra:
             extra = list(layer_losses) + [v.regularizer(v) for v in self._regularized]
             values.append(_sum(extra))
+        if not values:  # a graph made with require_loss=False for a model with no loss
+            return None, [], y_pred, masks
         total = _sum(values)
         if len(self.term_names) > 1:
             return total, [total] + values, y_pred, masks

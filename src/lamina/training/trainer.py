@@ -17,15 +17,16 @@ True
 
 import collections
 import collections.abc
+import contextlib
 import contextvars
 
 from lamina import backend as K
-from lamina.backend import symbolic, tree
+from lamina.backend import tree
 from lamina.backend.symbolic import SymbolicTensor
-from lamina.layers.layer import _ContextScope, _unique
+from lamina.layers.layer import _unique
 from lamina.training import data_adapters
 from lamina.training.compile_utils import CompiledLoss, CompiledMetrics, LossTracker
-from lamina.training.graph import TrainingGraph, _layer_losses, data_signature, placeholder
+from lamina.training.graph import TrainingGraph, data_signature, placeholder
 
 
 class Logs(collections.abc.Mapping):
@@ -64,23 +65,14 @@ _Step = collections.namedtuple("_Step", "model y_pred total masks")
 _current_step = contextvars.ContextVar("lamina_current_step", default=None)
 
 
-class _OutputsOnly:
-    """The program a step runs for a ``compute_loss`` override when the model has no
-    loss of its own (no compile loss, added loss, layer loss or weight penalty): the
-    outputs and their masks, with the interface of :class:`TrainingGraph`."""
-
-    term_names = ["loss"]
-
-    def __init__(self, model, inputs, outputs):
-        self.model = model
-        self.outputs = outputs
-        masks = [getattr(out, "_keras_mask", None) for out in outputs]
-        self._program = symbolic.Program(inputs, (outputs, masks))
-
-    def run(self, x, y, sample_weight, training):
-        with _ContextScope(training):
-            y_pred, masks = self._program.run(self.model._flat_inputs_of(x))
-        return None, [], y_pred, masks
+@contextlib.contextmanager
+def _step_scope(step):
+    """A block in which ``step`` (a :class:`_Step`) is the step running now."""
+    token = _current_step.set(step)
+    try:
+        yield
+    finally:
+        _current_step.reset(token)
 
 
 class Trainer:
@@ -282,21 +274,9 @@ class Trainer:
         key = repr((data_signature(x), data_signature(y), data_signature(sample_weight)))
         graph = self._graphs.get(key)
         if graph is None:
-            inputs, outputs, _ = self._symbolic_io(x)
-            if self._custom_loss and not self._has_own_loss(outputs):
-                graph = _OutputsOnly(self, inputs, outputs)
-            else:
-                graph = TrainingGraph(self, x, y, sample_weight)
+            graph = TrainingGraph(self, x, y, sample_weight, require_loss=not self._custom_loss)
             self._graphs[key] = graph
         return graph
-
-    def _has_own_loss(self, outputs):
-        """Whether the model has a loss without a ``compute_loss`` override: a compile
-        loss, an added loss, a layer loss or a weight penalty."""
-        names = self._output_names()
-        return (any(loss is not None for loss, _ in self._compiled_loss.objects(names))
-                or bool(self._added_losses) or bool(_layer_losses(outputs))
-                or any(v.regularizer is not None for v in self.weights))
 
     def _prepare(self, batch):
         """Build every Variable a step reads (graph, metrics, optimizer slots, trackers)
@@ -393,8 +373,8 @@ class Trainer:
         >>> model.test_on_batch(np.ones((4, 2), "float32"), np.zeros((4, 1), "float32"))
         5.0
         """
-        step = _current_step.get()
-        if step is not None and step.model is self and y_pred is step.y_pred:
+        step = self._own_step(y_pred)
+        if step is not None:
             total = step.total
         else:
             total = self._training_graph(x, y, sample_weight).run(
@@ -430,9 +410,8 @@ class Trainer:
         """
         metrics = self._compiled_metrics
         if metrics.per_output:
-            step = _current_step.get()
-            own = step is not None and step.model is self and y_pred is step.y_pred
-            masks = step.masks if own else [None] * len(self._output_names())
+            step = self._own_step(y_pred)
+            masks = step.masks if step is not None else [None] * len(self._output_names())
             metrics.update_state(self._flat_targets(y, "y"), self._flat_targets(y_pred, "y_pred"),
                                  None if sample_weight is None else
                                  self._flat_targets(sample_weight, "sample_weight"), masks)
@@ -465,6 +444,12 @@ class Trainer:
         x, _, _ = data_adapters.unpack_x_y_sample_weight(data)
         return self(x, training=False)
 
+    def _own_step(self, y_pred):
+        """The step running now when it is this model's and gave ``y_pred``, else None."""
+        step = _current_step.get()
+        return step if step is not None and step.model is self and y_pred is step.y_pred \
+            else None
+
     def _losses_of(self, graph, x, y, sample_weight, training):
         """``(loss, (terms, flat y_pred, masks))`` of a batch: the graph's, or with the
         loss a ``compute_loss`` override returns (the first of the logged terms)."""
@@ -472,11 +457,8 @@ class Trainer:
         if not self._custom_loss:
             return total, (terms, y_pred, masks)
         structured = self._structured(y_pred)
-        token = _current_step.set(_Step(self, structured, total, masks))
-        try:
+        with _step_scope(_Step(self, structured, total, masks)):
             loss = self.compute_loss(x, y, structured, sample_weight, training)
-        finally:
-            _current_step.reset(token)
         shape = getattr(loss, "shape", None)
         if shape is None or tuple(shape) != ():
             raise ValueError(f"Model {self.name!r}: compute_loss must return a scalar tensor; "
@@ -496,11 +478,8 @@ class Trainer:
         self._tracker(graph).update(terms, batch_size)
         if self._custom_metrics:
             structured = self._structured(y_pred)
-            token = _current_step.set(_Step(self, structured, None, masks))
-            try:
+            with _step_scope(_Step(self, structured, None, masks)):
                 return self.compute_metrics(x, y, structured, sample_weight)
-            finally:
-                _current_step.reset(token)
         metrics = self._compiled_metrics
         if metrics.per_output:
             metrics.update_state(self._flat_targets(y, "y"), y_pred,
