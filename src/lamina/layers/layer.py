@@ -333,14 +333,9 @@ class Layer(_EngineLayer):
                 _state.build_journal = None
 
     def _build_error(self, error, inputs):
-        if getattr(error, "_lamina_layer", False) or not isinstance(error, Exception) \
-                or repr(self.name) in str(error):  # the build's own error names the layer
+        if repr(self.name) in str(error):  # the build's own error names the layer
             return error
-        cls = TypeError if isinstance(error, TypeError) else ValueError
-        new = cls(f"{type(self).__name__} layer {self.name!r} could not be built for inputs "
-                  f"of shape {_shape_of(inputs)}: {error}")
-        new._lamina_layer = True
-        return new
+        return self._layer_error(error, inputs, "built for")
 
     def _maybe_build(self, inputs):
         """Run ``build`` with the input shape(s); overridden by models that build a graph."""
@@ -370,7 +365,7 @@ class Layer(_EngineLayer):
         try:
             outputs = self.call(*args, **kwargs)
         except Exception as e:
-            raise self._call_error(e, args[0]) from e
+            raise self._layer_error(e, args[0]) from e
         if self.activity_regularizer is not None:
             for out in tree.flatten(outputs)[0]:
                 self.add_loss(K.divide(self.activity_regularizer(out),
@@ -398,13 +393,15 @@ class Layer(_EngineLayer):
             object.__setattr__(self, "_call_signature", cached)
         return cached[1], cached[2]
 
-    def _call_error(self, error, inputs):
-        if getattr(error, "_lamina_layer", False) or isinstance(error, (KeyboardInterrupt,)):
+    def _layer_error(self, error, inputs, doing="called on"):
+        """``error`` raised again naming this layer, what it was ``doing`` ("called on",
+        "built for") and the input shape: a TypeError for a TypeError, else a ValueError.
+        An error already raised this way by an inner layer is kept."""
+        if getattr(error, "_lamina_layer", False):
             return error
-        shapes = _shape_of(inputs)
         cls = TypeError if isinstance(error, TypeError) else ValueError
-        new = cls(f"{type(self).__name__} layer {self.name!r} could not be called on inputs "
-                  f"of shape {shapes}: {error}")
+        new = cls(f"{type(self).__name__} layer {self.name!r} could not be {doing} inputs "
+                  f"of shape {_shape_of(inputs)}: {error}")
         new._lamina_layer = True
         return new
 
@@ -423,7 +420,7 @@ class Layer(_EngineLayer):
         try:
             self._call_symbolically(args, kwargs)
         except Exception as symbolic_error:
-            return self._call_error(symbolic_error, args[0])
+            return self._layer_error(symbolic_error, args[0])
         return error
 
     def _build_sublayers(self, args, kwargs):
