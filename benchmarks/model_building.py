@@ -63,42 +63,9 @@ BATCH = 32
 
 # -- the models, as a user writes them (run inside a worker only) ---------------------
 def custom_layers():
-    """The article's two custom layers, MyDense and MyLayer (defined after lamina's
-    import, which the worker times)."""
-    from lamina import backend as K
-    from lamina import layers
-
-    class MyDense(layers.Layer):
-        def __init__(self, units=32):
-            super(MyDense, self).__init__()
-            self.units = units
-
-        def build(self, input_shape):
-            self.w = K.variable(K.random_normal(shape=[input_shape[-1], self.units]))
-            self.b = K.Variable(K.random_normal(shape=[self.units]), trainable=True)
-            self.a = K.Variable(K.random_normal(shape=[self.units]), trainable=False)
-
-        def call(self, inputs):
-            return K.dot(inputs, self.w) + self.b
-
-    class MyLayer(layers.Layer):
-        def __init__(self, output_dims):
-            super(MyLayer, self).__init__()
-            self.output_dims = output_dims
-
-        def build(self, input_shape):
-            [dim1, dim2] = self.output_dims
-            self.w1 = K.Variable(K.random_uniform(shape=[input_shape[0][-1], dim1]))
-            self.b1 = K.Variable(K.random_uniform(shape=[dim1]))
-            self.w2 = K.Variable(K.random_uniform(shape=[input_shape[1][-1], dim2]))
-            self.b2 = K.Variable(K.random_uniform(shape=[dim2]))
-
-        def call(self, x):
-            [x1, x2] = x
-            y1 = K.dot(x1, self.w1) + self.b1
-            y2 = K.dot(x2, self.w2) + self.b2
-            return K.concatenate([y1, y2], axis=-1)
-
+    """The article's two custom layers, MyDense and MyLayer, as examples/article_models.py
+    writes them (imported after lamina, whose import the worker times)."""
+    from examples.article_models import MyDense, MyLayer
     return MyDense, MyLayer
 
 
