@@ -14,3 +14,4 @@ from lamina.layers.pooling import *  # noqa: F401,F403,E402
 from lamina.layers.recurrent import *  # noqa: F401,F403,E402
 from lamina.layers.wrappers import *  # noqa: F401,F403,E402
 from lamina.layers.attention import *  # noqa: F401,F403,E402
+from lamina.layers.preprocessing import *  # noqa: F401,F403,E402

@@ -1,0 +1,3 @@
+"""Preprocessing layers: feature layers (``Normalization``, lookups, hashing, text) and
+image layers (resizing, cropping, random augmentation), as in ``keras.layers``.
+"""
