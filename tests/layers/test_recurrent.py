@@ -369,3 +369,19 @@ def test_stateful_needs_a_fixed_batch_size():
     with pytest.raises(ValueError, match=r"GRU layer 'g' is stateful.*batch_shape.*"
                                          r"Received input shape \(None, 5, 2\)"):
         layers.GRU(2, stateful=True, name="g")(K.Input((5, 2)))
+
+
+@pytest.mark.skipif(K.backend() == "numpy", reason="numpy does not train")
+@pytest.mark.parametrize("cls", [layers.SimpleRNN, layers.LSTM, layers.GRU])
+def test_stateful_layer_trains_and_model_resets_its_states(cls):
+    import lamina
+    model = lamina.Sequential([K.Input(batch_shape=(BATCH, STEPS, FEATURES)),
+                               cls(UNITS, stateful=True), layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x = np.random.default_rng(0).normal(size=(2 * BATCH, STEPS, FEATURES)).astype("float32")
+    loss = model.fit(x, x[:, 0, :1], batch_size=BATCH, epochs=1, shuffle=False,
+                     verbose=0).history["loss"][0]
+    assert np.isfinite(loss)
+    assert np.abs(K.convert_to_numpy(model.layers[0].states[0])).max() > 0
+    model.reset_states()
+    assert np.abs(K.convert_to_numpy(model.layers[0].states[0])).max() == 0

@@ -62,6 +62,25 @@ class Model(Loops, Trainer, Layer):
         raise ValueError(f"Model {self.name!r} has no layer named {name!r}; its layers are "
                          f"{[layer.name for layer in layers]}.")
 
+    def reset_states(self):
+        """Reset the states of every stateful layer in the model (nested ones too), as
+        Keras 2's ``Model.reset_states`` does between independent sequences.
+
+        >>> import lamina
+        >>> model = lamina.Sequential([lamina.Input(batch_shape=(2, 3, 1)),
+        ...                            lamina.layers.SimpleRNN(4, stateful=True)])
+        >>> _ = model.predict(lamina.ops.ones((2, 3, 1)), verbose=0)
+        >>> model.reset_states()
+        >>> float(lamina.ops.sum(lamina.ops.abs(model.layers[0].states[0])))
+        0.0
+        """
+        pending = list(self.layers)
+        while pending:
+            layer = pending.pop()
+            if getattr(layer, "stateful", False) and hasattr(layer, "reset_states"):
+                layer.reset_states()
+            pending.extend(layer._sublayers())
+
     # -- saving ----------------------------------------------------------------
     def save(self, filepath, overwrite=True):
         """Save the architecture, weights, compile arguments and optimizer state to a

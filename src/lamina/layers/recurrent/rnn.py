@@ -149,7 +149,9 @@ class RNN(SerializedConfig, Layer):
             self._check_initial_state(given, defaults)
             return given, rebuild
         if self.stateful:
-            return [v.value for v in self.states], rebuild
+            # A copy: the states are assigned in place after the loop, while the
+            # engine's autograd may still hold the values read here (torch).
+            return [K.copy(v.value) for v in self.states], rebuild
         return defaults, rebuild
 
     def inner_loop(self, sequences, initial_state, mask, training=None):
