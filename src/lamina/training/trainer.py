@@ -81,6 +81,7 @@ class Trainer:
     _compiled = False
     _custom_loss = False
     _custom_metrics = False
+    _own_metrics = False
     run_eagerly = False
     jit_compile = "auto"
     stop_training = False
@@ -92,6 +93,7 @@ class Trainer:
         # per-batch work for them
         cls._custom_loss = cls.compute_loss is not Trainer.compute_loss
         cls._custom_metrics = cls.compute_metrics is not Trainer.compute_metrics
+        cls._own_metrics = cls.metrics is not Trainer.metrics
 
     # -- compile ---------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -311,7 +313,20 @@ class Trainer:
         found += self._compiled_metrics.variables
         for tracker in self._trackers.values():
             found += tracker.variables
+        for metric in self._listed_metrics():
+            found += metric.variables
         return _unique(found)
+
+    def _listed_metrics(self):
+        """The metrics a subclass lists in its own ``metrics`` property (Keras's
+        ``loss_tracker`` pattern), other than the compiled ones: they are updated in
+        its ``compute_loss`` or ``train_step``, logged under their names and reset
+        with the others."""
+        if not self._own_metrics:
+            return []
+        compiled = {id(m) for m in self._compiled_metrics.metrics} if self._compiled else ()
+        return [m for m in self.metrics
+                if hasattr(m, "update_state") and id(m) not in compiled]
 
     @property
     def metrics(self):
@@ -490,12 +505,16 @@ class Trainer:
     def _results(self):
         results = dict(self._active_tracker.results())
         results.update(self._compiled_metrics.results())
+        for metric in self._listed_metrics():
+            results[metric.name] = metric.result()
         return results
 
     def _reset_trackers(self):
         for tracker in self._trackers.values():
             tracker.reset_state()
         self._compiled_metrics.reset_state()
+        for metric in self._listed_metrics():
+            metric.reset_state()
 
     # -- compiled steps ----------------------------------------------------------
     def _step_function(self, kind, batch):
