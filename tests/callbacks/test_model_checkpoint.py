@@ -1,7 +1,6 @@
 """ModelCheckpoint: file names filled from the epoch, batch and logs; save_best_only in
 each mode and with a threshold; weights-only files that load_weights reads; saving
-every N batches (also inside fit); the warning for a missing monitor; argument and
-file-name errors."""
+every N batches (also inside fit); the warning for a missing monitor; argument errors."""
 
 import os
 import warnings
@@ -169,10 +168,6 @@ def test_save_freq_in_batches_during_fit(tmp_path):
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"filepath": "model.h5"}, "must end in '.lamina'. Received filepath='model.h5'"),
-    ({"filepath": "w.weights.safetensors"}, "must end in '.lamina'"),
-    ({"filepath": "m.lamina", "save_weights_only": True},
-     "must end in '.weights.safetensors'. Received filepath='m.lamina'"),
     ({"filepath": "m.lamina", "mode": "biggest"}, "mode must be 'auto', 'min' or 'max'"),
     ({"filepath": "m.lamina", "save_freq": 0}, "save_freq must be 'epoch' or an int >= 1"),
     ({"filepath": "m.lamina", "save_freq": "batch"}, "Received save_freq='batch'"),

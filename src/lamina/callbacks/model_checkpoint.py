@@ -20,9 +20,6 @@ from lamina.callbacks._monitor import check_mode, check_number, improves
 from lamina.callbacks._save_freq import BatchCounter, check_save_freq, first_step
 from lamina.callbacks.callback import Callback
 
-_MODEL_SUFFIX = ".lamina"
-_WEIGHTS_SUFFIX = ".weights.safetensors"
-
 
 def _number(value):
     """A log value as a Python float when it is a number (0-d tensors included)."""
@@ -37,9 +34,12 @@ class ModelCheckpoint(Callback):
 
     ``filepath`` may hold format fields filled with ``epoch`` (counted from 1), the
     logs' values and, when saving every N batches, ``batch`` (counted from 1 in its
-    epoch): ``"ckpt-{epoch:02d}-{val_loss:.2f}.lamina"``. It must end in ``.lamina``
-    (the whole model, as ``model.save``), or in ``.weights.safetensors`` with
-    ``save_weights_only=True`` (as ``model.save_weights``). Missing folders are made.
+    epoch): ``"ckpt-{epoch:02d}-{val_loss:.2f}.lamina"``. The whole model is saved as
+    ``model.save`` does, or with ``save_weights_only=True`` its weights as
+    ``model.save_weights`` does; lamina's suffixes are ``.lamina`` and
+    ``.weights.safetensors``. Keras names (``"best.keras"``, ``"best.weights.h5"``) work
+    too: the file is lamina's format under that name, with a warning (once per
+    process) that Keras cannot read it. Missing folders are made.
 
     ``save_freq='epoch'`` saves at each epoch end; an int N saves each time N more
     training batches have run (the logs are then the epoch's running values so far).
@@ -73,12 +73,6 @@ class ModelCheckpoint(Callback):
         super().__init__()
         owner = "ModelCheckpoint"
         self.filepath = os.fspath(filepath)
-        suffix = _WEIGHTS_SUFFIX if save_weights_only else _MODEL_SUFFIX
-        if not self.filepath.endswith(suffix):
-            what = "with save_weights_only=True" if save_weights_only else \
-                "with save_weights_only=False (the whole model)"
-            raise ValueError(f"{owner}: {what} the filepath must end in {suffix!r}. Received "
-                             f"filepath={self.filepath!r}.")
         self.monitor = monitor
         self.verbose = verbose
         self.save_best_only = save_best_only

@@ -1,7 +1,9 @@
 """Saving and loading: ``model.save("m.lamina")`` and :func:`load_model`, weights in
 safetensors (``model.save_weights`` / ``load_weights``), and the registry of custom
 classes. A file is data: loading never runs code from it (see
-:mod:`lamina.saving.model_file`).
+:mod:`lamina.saving.model_file`). Any file name works: a Keras name (``"m.keras"``,
+``"m.h5"``) holds lamina's format, with a once-per-process warning that Keras cannot
+read it (see :mod:`lamina.saving.file_kinds`).
 
 >>> import os, tempfile
 >>> from lamina import Input, Model, layers, saving

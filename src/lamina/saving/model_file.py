@@ -1,6 +1,9 @@
-"""``model.save(path)`` and ``load_model(path)``: the ``.lamina`` file.
+"""``model.save(path)`` and ``load_model(path)``: the lamina model archive.
 
-A ``.lamina`` file is a zip of four entries:
+The archive is written under whatever name it is given (``"model.lamina"`` is lamina's
+own suffix; ``"model.keras"`` or ``"model.h5"`` work too, with a once-per-process
+warning that Keras cannot read the file; see :mod:`lamina.saving.file_kinds`). It is
+a zip of four entries:
 
 - ``config.json``: the model (its class, its layers and their constructor arguments,
   the graph with the symbolic ``add_loss`` terms and ``model.targets``), and the
@@ -34,6 +37,7 @@ import os
 
 from lamina.saving import archive, safetensors
 from lamina.saving.errors import FormatError
+from lamina.saving.file_kinds import check_readable, warn_keras_suffix
 from lamina.saving.weights import assign_tensors, check_built, tensors_of
 
 FORMAT_VERSION = 1
@@ -42,8 +46,13 @@ _LIMITS = {"config.json": 64 << 20, "metadata.json": 1 << 20,
 _REQUIRED = ("config.json", "metadata.json", "model.weights.safetensors")
 
 
-def read_model_file(filepath):
-    """The entries of the ``.lamina`` file at ``filepath`` (checked names and sizes)."""
+def read_model_file(filepath, operation="load_model"):
+    """The entries of the model archive at ``filepath`` (checked names and sizes); a
+    file of another format gets a :class:`FormatError` naming ``operation``."""
+    if check_readable(filepath, operation) == "safetensors":
+        raise FormatError(f"{operation}: {filepath} holds weights only (a safetensors file, as "
+                          "save_weights writes), not a model. Build the model in code and "
+                          "call model.load_weights on it.")
     return archive.read_entries(filepath, _LIMITS, _REQUIRED)
 
 
@@ -88,15 +97,26 @@ def model_config(model):
 
 def save_model(model, filepath, overwrite=True):
     """Write ``model`` (architecture, weights, compile arguments, optimizer state) to
-    ``filepath`` (``*.lamina``), atomically: an interrupted save leaves the previous
-    file as it was."""
+    ``filepath`` as a lamina model archive, atomically: an interrupted save leaves the
+    previous file as it was. Any file name works; lamina's own suffix is ``.lamina``.
+    A ``.keras``, ``.h5`` or ``.hdf5`` name gets the lamina archive too, with a warning
+    (once per process) that Keras cannot read it; :func:`load_model` reads it.
+
+    >>> import os, tempfile, warnings
+    >>> from lamina import Input, Model, layers
+    >>> x = Input((3,)); model = Model(x, layers.Dense(2)(x))
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.keras")
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     save_model(model, path)
+    >>> load_model(path).output.shape
+    (None, 2)
+    """
     filepath = os.fspath(filepath)
-    if not filepath.endswith(".lamina"):
-        raise ValueError(f"save: the file name must end in '.lamina'; received {filepath!r}. "
-                         "(For weights alone, use save_weights with '.weights.safetensors'.)")
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"save: {filepath!r} exists and overwrite=False.")
     check_built(model, "save")
+    warn_keras_suffix(filepath, "a lamina model archive")
     entries = {"config.json": json.dumps(model_config(model)).encode("utf-8"),
                "model.weights.safetensors": safetensors.dumps(*tensors_of(model, "variables")),
                "metadata.json": json.dumps(_metadata()).encode("utf-8")}
@@ -108,7 +128,9 @@ def save_model(model, filepath, overwrite=True):
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """The model saved at ``filepath`` by ``model.save``.
+    """The model saved at ``filepath`` by ``model.save``, whatever the file's name.
+    A file lamina does not read (HDF5, a Keras 3 ``.keras`` archive, a SavedModel
+    folder, a weights-only file) gets a :class:`FormatError` saying what it is.
 
     ``custom_objects`` maps names to the custom classes and functions the model uses
     (unless they are registered with ``@lamina.saving.register_serializable()``).

@@ -28,6 +28,7 @@ import numpy as np
 
 from lamina.saving import archive, safetensors
 from lamina.saving.errors import FormatError
+from lamina.saving.file_kinds import check_readable, warn_keras_suffix
 
 _GROUPS_KEY = "lamina.groups"
 MAX_WEIGHTS_BYTES = 1 << 36
@@ -125,32 +126,47 @@ def _mismatch(groups, listing, tensors, index, where):
 
 
 def save_weights(model, filepath, overwrite=True):
-    """Write ``model``'s weights to ``filepath`` (``*.weights.safetensors``), atomically."""
+    """Write ``model``'s weights to ``filepath`` as safetensors, atomically. Any file
+    name works; lamina's own suffix is ``.weights.safetensors``. A ``.h5``, ``.hdf5``
+    or ``.keras`` name (``"x.weights.h5"``) gets safetensors too, with a warning (once
+    per process) that Keras cannot read it; :func:`load_weights` reads it.
+
+    >>> import os, tempfile, warnings
+    >>> from lamina import Input, Model, layers
+    >>> x = Input((3,)); model = Model(x, layers.Dense(2)(x))
+    >>> path = os.path.join(tempfile.mkdtemp(), "x.weights.h5")
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     save_weights(model, path)
+    >>> load_weights(model, path)
+    """
     filepath = os.fspath(filepath)
-    if not filepath.endswith(".weights.safetensors"):
-        raise ValueError(f"save_weights: the file name must end in '.weights.safetensors'; "
-                         f"received {filepath!r}.")
     if not overwrite and os.path.exists(filepath):
         raise FileExistsError(f"save_weights: {filepath!r} exists and overwrite=False.")
     check_built(model, "save_weights")
+    warn_keras_suffix(filepath, "a lamina weights file (safetensors)")
     data = safetensors.dumps(*tensors_of(model))
     archive.write_atomically(filepath, lambda f: f.write(data))
 
 
 def load_weights(model, filepath, skip_mismatch=False):
-    """Load weights written by :func:`save_weights` (or the weights of a ``.lamina``
-    model file) into ``model``, matched by structure."""
+    """Load weights written by :func:`save_weights` (or the weights of a model archive
+    written by ``model.save``) into ``model``, matched by structure. The format is told
+    from the file's bytes, not its name; a file lamina does not read (HDF5, a Keras 3
+    ``.keras`` archive) gets a :class:`FormatError` saying what it is."""
     filepath = os.fspath(filepath)
     check_built(model, "load_weights")
-    if filepath.endswith(".lamina"):
+    kind = check_readable(filepath, "load_weights")
+    if kind == "lamina-zip":
         from lamina.saving.model_file import read_model_file, read_tensors
-        tensors, metadata, _ = read_tensors(read_model_file(filepath), filepath,
-                                            optimizer=False)
+        tensors, metadata, _ = read_tensors(read_model_file(filepath, "load_weights"),
+                                            filepath, optimizer=False)
         assign_tensors(model, tensors, metadata, filepath, "variables", skip_mismatch)
         return
-    if not filepath.endswith(".weights.safetensors"):
-        raise ValueError(f"load_weights: expected a '.weights.safetensors' or '.lamina' file; "
-                         f"received {filepath!r}.")
+    if kind != "safetensors":
+        raise FormatError(f"load_weights: {filepath} is neither a lamina weights file "
+                          "(safetensors) nor a lamina model archive (zip); expected a file "
+                          "written by save_weights or model.save.")
     size = os.path.getsize(filepath)
     if size > MAX_WEIGHTS_BYTES:
         raise FormatError(f"{filepath}: {size} bytes is larger than any lamina weights file "
