@@ -79,7 +79,7 @@ class LeakyReLU(Layer):
         if "alpha" in kwargs:
             negative_slope = kwargs.pop("alpha")
             warnings.warn("LeakyReLU: the argument `alpha` is Keras 2's name; use "
-                          "`negative_slope` instead.", DeprecationWarning, stacklevel=2)
+                          "`negative_slope` instead.", DeprecationWarning, stacklevel=3)
         super().__init__(**kwargs)
         self.negative_slope = _check_number(self, "negative_slope", negative_slope)
         self.supports_masking = True
