@@ -18,7 +18,7 @@ import itertools
 import numpy as np
 
 from lamina import backend as K
-from lamina.backend import tree
+from lamina.backend import config, tree
 from lamina.training import data_adapters
 from lamina.training.trainer import _floats
 
@@ -37,6 +37,12 @@ def _callback_list(model, callbacks, verbose, epochs, steps, history=False):
         return callbacks
     return CallbackList(callbacks, add_history=history, add_progbar=verbose != 0, model=model,
                         verbose=verbose, epochs=epochs, steps=steps)
+
+
+def _capped(count, cap):
+    """``count`` limited to ``cap`` (the settings ``max_epochs`` and
+    ``max_steps_per_epoch`` of :mod:`lamina.config`); None is no limit."""
+    return count if cap is None or count is None else min(count, cap)
 
 
 class Loops:
@@ -73,7 +79,9 @@ class Loops:
             val_adapter = self._validation_adapter(validation_data,
                                                    validation_batch_size or batch_size,
                                                    validation_steps)
-        callbacks = _callback_list(self, callbacks, verbose, epochs, adapter.steps, history=True)
+        epochs, max_steps = _capped(epochs, config.max_epochs()), config.max_steps_per_epoch()
+        callbacks = _callback_list(self, callbacks, verbose, epochs,
+                                   _capped(adapter.steps, max_steps), history=True)
         self.stop_training = False
         self._fit_start = {"epoch": initial_epoch, "step": 0,
                            "shuffle_seed": getattr(adapter, "shuffle_seed", None)}
@@ -87,7 +95,7 @@ class Loops:
             callbacks.on_epoch_begin(epoch)
             logs = None
             skip = start["step"] if epoch == start["epoch"] else 0
-            remaining = itertools.islice(adapter.epoch(epoch), skip, None)
+            remaining = itertools.islice(adapter.epoch(epoch), skip, max_steps)
             for step, batches in self._executions(remaining, skip):
                 callbacks.on_train_batch_begin(step)
                 logs = self._run_step("train", *batches)

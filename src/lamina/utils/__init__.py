@@ -21,3 +21,5 @@ from lamina.saving.object_registry import (  # noqa: F401
 from lamina.saving.serialization import (  # noqa: F401
     deserialize_lamina_object as deserialize_keras_object,
     serialize_lamina_object as serialize_keras_object)
+from lamina.utils.io_utils import (  # noqa: F401
+    disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled)
