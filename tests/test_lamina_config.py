@@ -3,7 +3,9 @@ rejects bad values with a message naming them, and every test restores the setti
 lamina.version() and the version pyproject.toml reads."""
 
 import logging
+import os
 import tomllib
+import traceback
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ from lamina import Input, Model, Sequential, callbacks, layers
 from lamina import backend as K
 from lamina.backend import config as backend_config
 from lamina.saving import serialization
-from lamina.utils import io_utils
+from lamina.utils import io_utils, traceback_utils
 
 ENGINE = K.backend()
 needs_training = pytest.mark.skipif(ENGINE == "numpy", reason="the numpy engine cannot train")
@@ -22,11 +24,11 @@ needs_training = pytest.mark.skipif(ENGINE == "numpy", reason="the numpy engine 
 
 @pytest.fixture(autouse=True)
 def restore_settings():
-    saved = (dict(backend_config._settings), dict(io_utils._state),
-             dict(serialization._process))
+    states = (backend_config._settings, io_utils._state, serialization._process,
+              traceback_utils._state)
+    saved = [dict(state) for state in states]
     yield
-    for live, copy in zip((backend_config._settings, io_utils._state, serialization._process),
-                          saved):
+    for live, copy in zip(states, saved):
         live.clear()
         live.update(copy)
 
@@ -119,6 +121,31 @@ def test_disabled_interactive_logging_sends_progress_bars_to_the_logger(capsys, 
     lamina.config.enable_interactive_logging()
     model.predict(data, batch_size=2, verbose=2)
     assert capsys.readouterr().out.startswith("2/2 - ")
+
+
+class Broken(callbacks.Callback):
+    def on_predict_batch_end(self, batch, logs=None):
+        raise ArithmeticError("broken callback")
+
+
+def _frames_of_predict_error():
+    x = Input((2,))
+    model = Model(x, layers.Dense(1)(x))
+    with pytest.raises(ArithmeticError, match="broken callback") as info:
+        model.predict(np.ones((2, 2), "float32"), verbose=0, callbacks=[Broken()])
+    return [frame.filename for frame in traceback.extract_tb(info.value.__traceback__)]
+
+
+def test_traceback_filtering_leaves_lamina_frames_out_until_disabled():
+    lamina_dir = os.path.dirname(lamina.__file__)
+    files = _frames_of_predict_error()
+    assert files[0] == __file__ and files[-1] == __file__  # the test and the callback
+    inside = [f for f in files if f.startswith(lamina_dir)]
+    assert [os.path.basename(f) for f in inside] == ["traceback_utils.py"]
+    lamina.config.disable_traceback_filtering()
+    assert not lamina.config.is_traceback_filtering_enabled()
+    inside = [os.path.basename(f) for f in _frames_of_predict_error() if f.startswith(lamina_dir)]
+    assert "loops.py" in inside and "callback.py" in inside
 
 
 class CountSteps(callbacks.Callback):

@@ -2,9 +2,10 @@
 
 The default float dtype (``floatx``), the fuzz factor (``epsilon``), the image data
 format, the engine (``backend``), the dtype policy of new layers, unsafe
-deserialization, interactive logging and the caps on ``fit``'s epochs and steps. The
-values live in :mod:`lamina.backend.config` (and :mod:`lamina.utils.io_utils` for
-logging); this module shows them under Keras's names.
+deserialization, interactive logging, traceback filtering and the caps on ``fit``'s
+epochs and steps. The values live in :mod:`lamina.backend.config` (and
+:mod:`lamina.utils.io_utils` for logging, :mod:`lamina.utils.traceback_utils` for
+tracebacks); this module shows them under Keras's names.
 
 >>> import lamina
 >>> lamina.config.floatx(), lamina.config.image_data_format()
@@ -22,6 +23,8 @@ from lamina.backend.config import (  # noqa: F401
 from lamina.saving.serialization import enable_unsafe_deserialization  # noqa: F401
 from lamina.utils.io_utils import (  # noqa: F401
     disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled)
+from lamina.utils.traceback_utils import (  # noqa: F401
+    disable_traceback_filtering, enable_traceback_filtering, is_traceback_filtering_enabled)
 
 
 def backend():

@@ -21,6 +21,7 @@ from lamina import backend as K
 from lamina.backend import config, tree
 from lamina.training import data_adapters
 from lamina.training.trainer import _floats
+from lamina.utils.traceback_utils import filter_traceback
 
 
 def _resolve_verbose(verbose):
@@ -48,6 +49,7 @@ def _capped(count, cap):
 class Loops:
     """``fit``, ``evaluate`` and ``predict`` (mixed into :class:`~lamina.Model`)."""
 
+    @filter_traceback
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -152,6 +154,7 @@ class Loops:
             return (epoch + 1) % freq == 0
         return (epoch + 1) in freq
 
+    @filter_traceback
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """The loss and metrics on the data, averaged over its samples. Without compiled
@@ -197,6 +200,7 @@ class Loops:
         callbacks.on_test_end(logs)
         return logs
 
+    @filter_traceback
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The outputs for ``x`` as NumPy arrays (a list or dict for several outputs).
 
