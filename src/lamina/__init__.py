@@ -12,7 +12,8 @@ from lamina import backend  # noqa: F401
 from lamina import activations, constraints, initializers, ops, random, regularizers  # noqa: F401
 from lamina import layers, models, utils  # noqa: F401
 from lamina import callbacks, datasets, losses, metrics, optimizers  # noqa: F401
-from lamina.backend import Input, Variable  # noqa: F401
+from lamina.backend import Variable  # noqa: F401
+from lamina.layers import Input  # noqa: F401
 from lamina.models import Model, Sequential  # noqa: F401
-
-__version__ = "0.1.0"
+from lamina import config, dtype_policies, engine  # noqa: F401,E402
+from lamina._version import __version__, version  # noqa: F401,E402

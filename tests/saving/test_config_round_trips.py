@@ -28,7 +28,7 @@ CATALOGUES = [
 
 # Classes left out of the discovery, each for the reason given.
 SKIPPED = {
-    # Built from a symbolic tensor by Input(); saved by the model graph config.
+    # Needs a shape; its round trip is in tests/test_keras2_paths.py.
     "lamina.layers.InputLayer",
     # Holds Python code; its saving (safe_mode) is the model file's concern.
     "lamina.layers.Lambda",

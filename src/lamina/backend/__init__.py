@@ -38,6 +38,8 @@ def backend():
 
 from lamina.backend import dispatch, dtypes, explain, operators, symbolic, tree  # noqa: E402
 from lamina.backend.dtypes import result_type, standardize_dtype  # noqa: E402
+from lamina.backend.dtypes import is_float_dtype, is_int_dtype  # noqa: E402,F401
+from lamina.backend.naming import get_uid  # noqa: E402,F401
 from lamina.backend.symbolic import Input, SymbolicTensor  # noqa: E402
 from lamina.backend.variables import Variable, VariableScope  # noqa: E402
 

@@ -1,4 +1,6 @@
-"""Global settings of the backend: engine name, floatx, epsilon, image data format.
+"""Global settings: engine name, floatx, epsilon, image data format, the dtype policy of
+new layers and the caps on ``fit``'s epochs and steps (``lamina.config`` shows them
+under Keras 3's names).
 
 The engine is chosen once per process, in this order:
 
@@ -26,7 +28,10 @@ _PIP = {"jax": "pip install 'lamina[jax]'  (or: pip install jax)",
 _FLOAT_TYPES = ("float16", "bfloat16", "float32", "float64")
 _DATA_FORMATS = ("channels_last", "channels_first")
 
-_settings = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last"}
+_MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
+
+_settings = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last",
+             "dtype_policy": None, "max_epochs": None, "max_steps_per_epoch": None}
 
 
 def lamina_home():
@@ -172,3 +177,88 @@ def standardize_data_format(data_format):
     if data_format not in _DATA_FORMATS:
         raise ValueError(f"data_format: expected one of {_DATA_FORMATS}; received {data_format!r}.")
     return data_format
+
+
+def check_dtype_policy_name(name, where="set_dtype_policy"):
+    """Return ``name`` if it names a policy lamina runs (float16, bfloat16, float32,
+    float64: variables and computations in that dtype); raise otherwise.
+
+    >>> check_dtype_policy_name("float64")
+    'float64'
+    """
+    if name in _MIXED_POLICIES:
+        raise NotImplementedError(
+            f"{where}: the mixed precision policy {name!r} is not supported yet; the "
+            f"supported policies are {', '.join(_FLOAT_TYPES)} (variables and computations "
+            f"in that dtype).")
+    if name not in _FLOAT_TYPES:
+        raise ValueError(f"{where}: expected a dtype policy name, one of "
+                         f"{', '.join(_FLOAT_TYPES)}; received {name!r}.")
+    return name
+
+
+def dtype_policy_name():
+    """The dtype policy of layers created from now on: the one set with
+    :func:`set_dtype_policy_name`, else :func:`floatx`.
+
+    >>> dtype_policy_name()
+    'float32'
+    """
+    return _settings["dtype_policy"] or _settings["floatx"]
+
+
+def set_dtype_policy_name(name):
+    """Make layers created from now on hold their variables and compute in ``name``
+    (float16, bfloat16, float32 or float64); None follows :func:`floatx` again.
+
+    >>> set_dtype_policy_name("float64"); dtype_policy_name()
+    'float64'
+    >>> set_dtype_policy_name(None)
+    """
+    _settings["dtype_policy"] = None if name is None else check_dtype_policy_name(name)
+
+
+def _check_cap(where, value):
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ValueError(f"{where}: expected a positive int or None; received {value!r}.")
+    return value
+
+
+def max_epochs():
+    """The cap on the number of epochs ``fit`` runs (None: no cap).
+
+    >>> max_epochs() is None
+    True
+    """
+    return _settings["max_epochs"]
+
+
+def set_max_epochs(max_epochs):
+    """Cap every ``fit`` at ``max_epochs`` epochs (None removes the cap), e.g. for a quick
+    trial run of a long script.
+
+    >>> set_max_epochs(2); max_epochs()
+    2
+    >>> set_max_epochs(None)
+    """
+    _settings["max_epochs"] = _check_cap("set_max_epochs", max_epochs)
+
+
+def max_steps_per_epoch():
+    """The cap on the number of steps of each ``fit`` epoch (None: no cap).
+
+    >>> max_steps_per_epoch() is None
+    True
+    """
+    return _settings["max_steps_per_epoch"]
+
+
+def set_max_steps_per_epoch(max_steps_per_epoch):
+    """Cap each epoch of ``fit`` at ``max_steps_per_epoch`` steps (None removes the cap).
+
+    >>> set_max_steps_per_epoch(10); max_steps_per_epoch()
+    10
+    >>> set_max_steps_per_epoch(None)
+    """
+    _settings["max_steps_per_epoch"] = _check_cap("set_max_steps_per_epoch",
+                                                  max_steps_per_epoch)

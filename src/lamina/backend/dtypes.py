@@ -156,6 +156,26 @@ def is_int(dtype):
     return standardize_dtype(dtype) in INT_TYPES
 
 
+def is_float_dtype(dtype):
+    """True for the floating dtypes (Keras's ``backend.is_float_dtype``).
+
+    >>> from lamina import backend as K
+    >>> K.is_float_dtype("bfloat16"), K.is_float_dtype("int8")
+    (True, False)
+    """
+    return is_float(dtype)
+
+
+def is_int_dtype(dtype):
+    """True for the integer dtypes, signed and unsigned (Keras's ``backend.is_int_dtype``).
+
+    >>> from lamina import backend as K
+    >>> K.is_int_dtype("uint8"), K.is_int_dtype("float32")
+    (True, False)
+    """
+    return is_int(dtype)
+
+
 def float_result(dtype):
     """The dtype of a float-valued function (sqrt, mean, sin, ...) of ``dtype``:
     floats keep theirs; ints and bool give ``floatx()``.

@@ -18,3 +18,16 @@ def unique_name(base):
 def reset():
     """Forget the names handed out."""
     _counters.clear()
+
+
+def get_uid(prefix=""):
+    """The next number for ``prefix``: 1 the first time, then 2, 3, ... (Keras's
+    ``backend.get_uid``; the counters are those of layer names, reset by
+    ``K.clear_session``).
+
+    >>> from lamina import backend as K
+    >>> K.get_uid("get_uid_doctest"), K.get_uid("get_uid_doctest")
+    (1, 2)
+    """
+    _counters[prefix] = _counters.get(prefix, 0) + 1
+    return _counters[prefix]

@@ -12,6 +12,7 @@ Epoch 1/2
 """
 
 from lamina.callbacks.callback import Callback
+from lamina.utils import io_utils
 from lamina.utils.progbar import Progbar
 
 
@@ -81,7 +82,7 @@ class ProgbarLogger(Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._start_progbar()
         if self.verbose and self.epochs > 1:
-            print(f"Epoch {epoch + 1}/{self.epochs}")
+            io_utils.print_msg(f"Epoch {epoch + 1}/{self.epochs}")
 
     def on_train_batch_end(self, batch, logs=None):
         self._advance(batch, logs)

@@ -212,7 +212,8 @@ class Layer(_EngineLayer):
         object.__setattr__(self, "_layer_ready", False)
         self.name = name if name is not None else unique_name(_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.dtype = K.standardize_dtype(dtype) if dtype is not None else K.floatx()
+        self.dtype = K.standardize_dtype(dtype if dtype is not None
+                                         else K.config.dtype_policy_name())
         self.built = False
         self.input_spec = None
         self.supports_masking = False

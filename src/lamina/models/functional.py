@@ -25,31 +25,10 @@ from lamina import backend as K
 from lamina.backend import probe_sizes, symbolic, tree
 from lamina.backend.naming import unique_name
 from lamina.backend.symbolic import SymbolicTensor
+from lamina.layers.input_layer import InputLayer
 from lamina.layers.layer import Layer
 from lamina.models.model import Model
 from lamina.training.trainer import _same
-
-
-class InputLayer(Layer):
-    """The layer standing for a model input in ``model.layers`` and ``summary()``.
-
-    >>> from lamina import Input
-    >>> InputLayer(Input((3,), name="features")).name
-    'features'
-    """
-
-    def __init__(self, input_tensor=None, name=None, **kwargs):
-        super().__init__(name=name or input_tensor.name, dtype=input_tensor.dtype)
-        self.input_tensor = input_tensor
-        self.batch_shape = tuple(input_tensor.shape)
-        self.built = True
-
-    @property
-    def output(self):
-        return self.input_tensor
-
-    def get_config(self):
-        return {"name": self.name, "batch_shape": self.batch_shape, "dtype": self.dtype}
 
 
 class OpLayer(Layer):
@@ -119,7 +98,7 @@ class Functional(Model):
         self._flat_outputs = flat_outputs
         self._program = symbolic.Program(flat_inputs, outputs)
         probe_sizes.restart_unknown_symbols()
-        self._input_layers = [InputLayer(t) for t in flat_inputs]
+        self._input_layers = [InputLayer(input_tensor=t) for t in flat_inputs]
         cache = {}
         graph_layers = []
         for node in self._program.nodes:

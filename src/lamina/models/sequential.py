@@ -14,6 +14,7 @@ or lazily on its first call.
 
 from lamina.backend import symbolic
 from lamina.backend.symbolic import SymbolicTensor
+from lamina.layers.input_layer import InputLayer
 from lamina.layers.layer import Layer
 from lamina.models.model import Model
 
@@ -33,7 +34,9 @@ class Sequential(Model):
             self.add(layer)
 
     def add(self, layer):
-        """Append a layer (or set the input with an ``Input`` tensor)."""
+        """Append a layer (or set the input with an ``Input`` tensor or an ``InputLayer``)."""
+        if isinstance(layer, InputLayer):
+            layer = layer.output
         if isinstance(layer, SymbolicTensor):
             if self._layers or self._tensors:
                 raise ValueError(f"Sequential {self.name!r}: an Input can only come first.")

@@ -21,3 +21,6 @@ from lamina.saving.object_registry import (  # noqa: F401,E402
     get_registered_object, register_keras_serializable, register_serializable)
 from lamina.saving.serialization import (  # noqa: F401,E402
     deserialize_lamina_object, serialize_lamina_object)
+from lamina.saving.serialization import (  # noqa: F401,E402
+    deserialize_lamina_object as deserialize_keras_object,
+    serialize_lamina_object as serialize_keras_object)

@@ -39,6 +39,7 @@ ALLOWED_MODULES = ("lamina.layers", "lamina.losses", "lamina.metrics", "lamina.o
 _OBJECT_KEYS = frozenset({"module", "class_name", "config", "registered_name"})
 _FUNCTION_KEYS = frozenset({"class_name", "module", "function_name", "registered_name"})
 _safe_mode = threading.local()
+_process = {"unsafe": False}  # set by enable_unsafe_deserialization, for the whole process
 
 
 def _allowed_modules():
@@ -64,12 +65,27 @@ def _public_module(obj):
 
 
 def in_safe_mode():
-    """Whether the deserialization in progress runs in safe mode (True outside any).
+    """Whether the deserialization in progress runs in safe mode (True outside any,
+    unless :func:`enable_unsafe_deserialization` was called).
 
     >>> in_safe_mode()
     True
     """
-    return getattr(_safe_mode, "value", True)
+    return getattr(_safe_mode, "value", not _process["unsafe"])
+
+
+def enable_unsafe_deserialization():
+    """Turn safe mode off for the rest of the process: every load then behaves as if
+    given ``safe_mode=False`` (Lambda layers' Python code loads, function references
+    may import the modules they name). Only for files you trust.
+
+    >>> import lamina
+    >>> lamina.config.enable_unsafe_deserialization()
+    >>> in_safe_mode()
+    False
+    >>> _process["unsafe"] = False  # safe mode back on for the other examples
+    """
+    _process["unsafe"] = True
 
 
 class _SafeModeScope:
@@ -78,7 +94,10 @@ class _SafeModeScope:
 
     def __init__(self, safe_mode):
         self.previous = getattr(_safe_mode, "value", None)
-        self.value = bool(safe_mode) if self.previous is None else self.previous
+        if self.previous is None:
+            self.value = bool(safe_mode) and not _process["unsafe"]
+        else:
+            self.value = self.previous
 
     def __enter__(self):
         _safe_mode.value = self.value

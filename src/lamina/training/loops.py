@@ -18,9 +18,10 @@ import itertools
 import numpy as np
 
 from lamina import backend as K
-from lamina.backend import tree
+from lamina.backend import config, tree
 from lamina.training import data_adapters
 from lamina.training.trainer import _floats
+from lamina.utils.traceback_utils import filter_traceback
 
 
 def _resolve_verbose(verbose):
@@ -39,9 +40,16 @@ def _callback_list(model, callbacks, verbose, epochs, steps, history=False):
                         verbose=verbose, epochs=epochs, steps=steps)
 
 
+def _capped(count, cap):
+    """``count`` limited to ``cap`` (the settings ``max_epochs`` and
+    ``max_steps_per_epoch`` of :mod:`lamina.config`); None is no limit."""
+    return count if cap is None or count is None else min(count, cap)
+
+
 class Loops:
     """``fit``, ``evaluate`` and ``predict`` (mixed into :class:`~lamina.Model`)."""
 
+    @filter_traceback
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -73,7 +81,9 @@ class Loops:
             val_adapter = self._validation_adapter(validation_data,
                                                    validation_batch_size or batch_size,
                                                    validation_steps)
-        callbacks = _callback_list(self, callbacks, verbose, epochs, adapter.steps, history=True)
+        epochs, max_steps = _capped(epochs, config.max_epochs()), config.max_steps_per_epoch()
+        callbacks = _callback_list(self, callbacks, verbose, epochs,
+                                   _capped(adapter.steps, max_steps), history=True)
         self.stop_training = False
         self._fit_start = {"epoch": initial_epoch, "step": 0,
                            "shuffle_seed": getattr(adapter, "shuffle_seed", None)}
@@ -87,7 +97,7 @@ class Loops:
             callbacks.on_epoch_begin(epoch)
             logs = None
             skip = start["step"] if epoch == start["epoch"] else 0
-            remaining = itertools.islice(adapter.epoch(epoch), skip, None)
+            remaining = itertools.islice(adapter.epoch(epoch), skip, max_steps)
             for step, batches in self._executions(remaining, skip):
                 callbacks.on_train_batch_begin(step)
                 logs = self._run_step("train", *batches)
@@ -144,6 +154,7 @@ class Loops:
             return (epoch + 1) % freq == 0
         return (epoch + 1) in freq
 
+    @filter_traceback
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """The loss and metrics on the data, averaged over its samples. Without compiled
@@ -189,6 +200,7 @@ class Loops:
         callbacks.on_test_end(logs)
         return logs
 
+    @filter_traceback
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The outputs for ``x`` as NumPy arrays (a list or dict for several outputs).
 

@@ -27,6 +27,7 @@ from lamina.layers.layer import _unique
 from lamina.training import data_adapters
 from lamina.training.compile_utils import CompiledLoss, CompiledMetrics, LossTracker
 from lamina.training.graph import TrainingGraph, data_signature, placeholder
+from lamina.utils.traceback_utils import filter_traceback
 
 
 class Logs(collections.abc.Mapping):
@@ -557,6 +558,7 @@ class Trainer:
         return Logs(self)
 
     # -- single batches ----------------------------------------------------------
+    @filter_traceback
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        return_dict=False):
         """One training step on one batch. Returns the total loss as a float when no
@@ -586,6 +588,7 @@ class Trainer:
         self._reset_trackers()
         return self._batch_result(self._run_step("train", batch), return_dict)
 
+    @filter_traceback
     def test_on_batch(self, x, y=None, sample_weight=None, return_dict=False):
         """The loss (and metrics) of one batch, without training: the total loss as a
         float when no metric is compiled, else ``[loss, metric, ...]`` in
@@ -604,6 +607,7 @@ class Trainer:
         self._reset_trackers()
         return self._batch_result(self._run_step("test", batch), return_dict)
 
+    @filter_traceback
     def predict_on_batch(self, x):
         """The outputs for one batch, as NumPy arrays."""
         batch = self._single_batch(x, None, None, None)

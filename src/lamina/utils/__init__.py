@@ -13,3 +13,13 @@ from lamina.utils.progbar import Progbar  # noqa: F401
 from lamina.training.py_dataset import PyDataset  # noqa: F401
 from lamina.training.data_adapters import (  # noqa: F401
     pack_x_y_sample_weight, unpack_x_y_sample_weight)
+from lamina.utils.source_inputs import get_source_inputs  # noqa: F401
+from lamina.backend import clear_session, is_keras_tensor, standardize_dtype  # noqa: F401
+from lamina.saving.object_registry import (  # noqa: F401
+    CustomObjectScope, custom_object_scope, get_custom_objects, get_registered_name,
+    get_registered_object, register_keras_serializable)
+from lamina.saving.serialization import (  # noqa: F401
+    deserialize_lamina_object as deserialize_keras_object,
+    serialize_lamina_object as serialize_keras_object)
+from lamina.utils.io_utils import (  # noqa: F401
+    disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled)

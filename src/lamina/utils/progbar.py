@@ -24,12 +24,12 @@ training step never waits for a conversion nobody shows.
 """
 
 import math
-import sys
 from time import monotonic as _now
 
 import numpy as np
 
 from lamina import backend as K
+from lamina.utils import io_utils
 
 _VERBOSITIES = (0, 1, 2)
 
@@ -137,7 +137,7 @@ class Progbar:
         self.unit_name = unit_name
         self.stateful_metrics = _check_names("stateful_metrics", stateful_metrics) or frozenset()
         self.stateless_metrics = _check_names("stateless_metrics", stateless_metrics)
-        self._stream = sys.stdout
+        self._stream = io_utils.message_stream()
         self._live = verbose == 1 and _is_live_stream(self._stream)
         self._seen = 0
         self._latest_only = self.stateless_metrics == frozenset()

@@ -12,3 +12,5 @@ from lamina.layers.core.merging import (  # noqa: F401
 from lamina.layers.core.regularization import (  # noqa: F401
     AlphaDropout, Dropout, GaussianDropout, GaussianNoise, SpatialDropout1D, SpatialDropout2D,
     SpatialDropout3D)
+from lamina.layers.core.advanced_activations import (  # noqa: F401
+    ELU, LeakyReLU, PReLU, ReLU, Softmax, ThresholdedReLU)
