@@ -14,5 +14,6 @@ from lamina import layers, models, utils  # noqa: F401
 from lamina import callbacks, datasets, losses, metrics, optimizers  # noqa: F401
 from lamina.backend import Input, Variable  # noqa: F401
 from lamina.models import Model, Sequential  # noqa: F401
+from lamina import preprocessing  # noqa: F401
 
 __version__ = "0.1.0"

@@ -13,3 +13,10 @@ from lamina.utils.progbar import Progbar  # noqa: F401
 from lamina.training.py_dataset import PyDataset  # noqa: F401
 from lamina.training.data_adapters import (  # noqa: F401
     pack_x_y_sample_weight, unpack_x_y_sample_weight)
+from lamina.utils.sequence_utils import pad_sequences  # noqa: F401
+from lamina.utils.dataset_utils import split_dataset  # noqa: F401
+from lamina.utils.timeseries import timeseries_dataset_from_array  # noqa: F401
+from lamina.utils.image_dataset import image_dataset_from_directory  # noqa: F401
+from lamina.utils.text_dataset import text_dataset_from_directory  # noqa: F401
+from lamina.utils.image_utils import (  # noqa: F401
+    array_to_img, img_to_array, load_img, save_img, smart_resize)
