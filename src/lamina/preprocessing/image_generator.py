@@ -21,17 +21,18 @@ WHERE = "ImageDataGenerator"
 
 
 def _pair(value, name, around_one=False):
+    """A ``(lower, upper)`` pair; with ``around_one`` a number ``z`` means ``(1 - z, 1 + z)``."""
     if value is None and not around_one:
         return None
-    if np.isscalar(value) and not isinstance(value, (str, bool)):
+    if around_one and np.isscalar(value) and not isinstance(value, (str, bool)):
         if value < 0:
             raise ValueError(f"{WHERE}: `{name}` must be >= 0; received {value!r}.")
-        return (1 - value, 1 + value) if around_one else None
+        return 1.0 - value, 1.0 + value
     if isinstance(value, (tuple, list, np.ndarray)) and len(value) == 2 \
             and all(np.isscalar(v) and not isinstance(v, (str, bool)) for v in value):
         return float(value[0]), float(value[1])
-    raise ValueError(f"{WHERE}: `{name}` must be a float or a pair of floats; received "
-                     f"{value!r}.")
+    kind = "a float or a pair of floats" if around_one else "None or a pair of floats"
+    raise ValueError(f"{WHERE}: `{name}` must be {kind}; received {value!r}.")
 
 
 def _check_range(value, name):
