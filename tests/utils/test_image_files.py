@@ -91,7 +91,8 @@ def test_smart_resize_crops_then_resizes_in_float():
     (lambda p: array_to_img(np.zeros((2, 2, 2))), "1, 3 or 4 channels; received shape"),
     (lambda p: img_to_array(np.zeros((1, 2, 2, 3))), "rank 2 or 3"),
     (lambda p: img_to_array(np.zeros((2, 2)), data_format="nhwc"), "`data_format` must be"),
-    (lambda p: smart_resize(np.zeros((2, 2)), (1, 1)), r"\(rank 3\) or a batch of images \(rank 4\)"),
+    (lambda p: smart_resize(np.zeros((2, 2)), (1, 1)),
+     r"\(rank 3\) or a batch of images \(rank 4\)"),
 ])
 def test_bad_arguments_name_the_argument(tmp_path, call, match):
     path = tmp_path / "img.png"

@@ -66,14 +66,18 @@ class Iterator(PyDataset):
             save_format
         self.epoch = 0
         self.batch_index = 0
+        self._cached_order = (None, None)
 
     def __len__(self):
         return math.ceil(self.n / self.batch_size)
 
     def _index_array(self):
-        if not self.shuffle:
-            return np.arange(self.n)
-        return np.random.default_rng([self.seed, self.epoch]).permutation(self.n)
+        """The sample order of the current epoch (computed once per epoch)."""
+        if self._cached_order[0] != self.epoch:
+            order = (np.random.default_rng([self.seed, self.epoch]).permutation(self.n)
+                     if self.shuffle else np.arange(self.n))
+            self._cached_order = (self.epoch, order)
+        return self._cached_order[1]
 
     def __getitem__(self, index):
         if not -len(self) <= index < len(self):

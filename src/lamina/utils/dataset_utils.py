@@ -70,6 +70,7 @@ class Dataset(PyDataset):
         self.class_names = class_names
         self.file_paths = file_paths
         self._epoch = 0
+        self._cached_order = (None, None)
 
     @classmethod
     def from_arrays(cls, arrays, batch_size=None, shuffle=False, seed=None):
@@ -129,9 +130,12 @@ class Dataset(PyDataset):
         return self._derive(load=mapped)
 
     def _order(self):
-        if not self.shuffle:
-            return np.arange(self.num_samples)
-        return np.random.default_rng([self.seed, self._epoch]).permutation(self.num_samples)
+        """The sample order of the current epoch (computed once per epoch)."""
+        if self._cached_order[0] != self._epoch:
+            order = (np.random.default_rng([self.seed, self._epoch]).permutation(
+                self.num_samples) if self.shuffle else np.arange(self.num_samples))
+            self._cached_order = (self._epoch, order)
+        return self._cached_order[1]
 
     def __len__(self):
         if self.batch_size is None:

@@ -9,8 +9,7 @@ import numpy as np
 
 from lamina.utils.directory_index import directory_datasets
 from lamina.utils.image_utils import (COLOR_MODES, _data_format, _resample, _target_size,
-                                      aspect_crop_box, img_to_array, load_img, resize_array,
-                                      save_img)  # noqa: F401
+                                      aspect_crop_box, img_to_array, load_img, resize_array)
 
 IMAGE_FORMATS = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 WHERE = "image_dataset_from_directory"
@@ -45,6 +44,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
     ``file_paths``, which ``fit`` reads directly.
 
     >>> import os, tempfile
+    >>> from lamina.utils import save_img
     >>> root = tempfile.mkdtemp()
     >>> for cls in ("cats", "dogs"):
     ...     os.makedirs(os.path.join(root, cls))
