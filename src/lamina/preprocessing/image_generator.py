@@ -15,7 +15,7 @@ from lamina import backend as K
 from lamina.preprocessing.image_iterators import DirectoryIterator, NumpyArrayIterator
 from lamina.preprocessing.image_transforms import (FILL_MODES, apply_affine_transform,
                                                    apply_brightness_shift,
-                                                   apply_channel_shift)
+                                                   apply_channel_shift, flip_axis)
 
 WHERE = "ImageDataGenerator"
 
@@ -277,9 +277,9 @@ class ImageDataGenerator:
         if p.get("channel_shift_intensity") is not None:
             x = apply_channel_shift(x, p["channel_shift_intensity"], channels)
         if p.get("flip_horizontal"):
-            x = np.flip(x, axis=cols)
+            x = flip_axis(x, cols)
         if p.get("flip_vertical"):
-            x = np.flip(x, axis=rows)
+            x = flip_axis(x, rows)
         if p.get("brightness") is not None:
             x = apply_brightness_shift(x, p["brightness"])
         return x

@@ -48,6 +48,11 @@ class Iterator(PyDataset):
     sample augmented and standardized by ``generator`` (an ``ImageDataGenerator``).
     Subclasses give ``_load(indices)`` (the raw images) and ``_targets(indices, x)``.
     ``save_to_dir`` writes every augmented image as ``{save_prefix}_{index}_{n}.{save_format}``.
+
+    >>> from lamina.preprocessing.image import ImageDataGenerator
+    >>> it = ImageDataGenerator().flow(np.zeros((5, 2, 2, 1)), batch_size=2)
+    >>> isinstance(it, Iterator), len(it), it.n
+    (True, 3, 5)
     """
 
     def __init__(self, n, generator, batch_size, shuffle, seed, save_to_dir=None,
@@ -100,11 +105,23 @@ class Iterator(PyDataset):
         return self._targets(indices, x)
 
     def on_epoch_end(self):
-        """Move to the next epoch (a new order when shuffling)."""
+        """Move to the next epoch (a new order when shuffling).
+
+        >>> from lamina.preprocessing.image import ImageDataGenerator
+        >>> it = ImageDataGenerator().flow(np.zeros((2, 1, 1, 1)))
+        >>> it.on_epoch_end(); it.epoch
+        1
+        """
         self.epoch += 1
 
     def reset(self):
-        """Start ``next()`` again from the first batch of the current epoch."""
+        """Start ``next()`` again from the first batch of the current epoch.
+
+        >>> from lamina.preprocessing.image import ImageDataGenerator
+        >>> it = ImageDataGenerator().flow(np.zeros((4, 1, 1, 1)), batch_size=2)
+        >>> _ = next(it); it.reset(); it.batch_index
+        0
+        """
         self.batch_index = 0
 
     def __iter__(self):
@@ -177,6 +194,16 @@ class DirectoryIterator(Iterator):
     ``subset``, the first ``validation_split`` fraction of each class's (sorted) files
     is the validation part. ``classes`` (per file), ``class_indices``, ``filenames``,
     ``filepaths`` and ``samples`` describe what was found.
+
+    >>> import os, tempfile
+    >>> from lamina.preprocessing.image import ImageDataGenerator, save_img
+    >>> root = tempfile.mkdtemp()
+    >>> os.makedirs(os.path.join(root, "a"))
+    >>> save_img(os.path.join(root, "a", "1.png"), np.zeros((3, 3, 3)))
+    >>> it = DirectoryIterator(root, ImageDataGenerator(), target_size=(2, 2))
+    Found 1 images belonging to 1 classes.
+    >>> it.filenames == [os.path.join("a", "1.png")], it.labels.tolist(), it[0][1].tolist()
+    (True, [0], [[1.0]])
     """
 
     def __init__(self, directory, generator, target_size=(256, 256), color_mode="rgb",
@@ -228,7 +255,11 @@ class DirectoryIterator(Iterator):
 
     @property
     def labels(self):
-        """The class index of every file (as ``classes``)."""
+        """The class index of every file (as ``classes``).
+
+        >>> DirectoryIterator.labels.__doc__.split()[1]
+        'class'
+        """
         return self.classes
 
     def _load(self, indices):

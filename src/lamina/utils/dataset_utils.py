@@ -158,7 +158,13 @@ class Dataset(PyDataset):
         self.on_epoch_end()
 
     def on_epoch_end(self):
-        """Move to the next epoch (a new order when shuffling)."""
+        """Move to the next epoch (a new order when shuffling).
+
+        >>> data = Dataset.from_arrays(np.arange(4), shuffle=True, seed=0)
+        >>> first = [int(v) for v in data]  # a full pass ends the epoch
+        >>> data._epoch
+        1
+        """
         self._epoch += 1
 
     def __repr__(self):

@@ -33,7 +33,12 @@ def index_directory(directory, labels, formats, class_names=None, shuffle=True, 
     ``directory``: with ``labels="inferred"`` each subdirectory is a class (in
     alphanumeric order, or the order of ``class_names``); with a list of labels they
     follow the sorted file paths; with ``None`` labels are None. ``shuffle`` shuffles
-    paths and labels together with ``seed``."""
+    paths and labels together with ``seed``.
+
+    >>> import tempfile
+    >>> index_directory(tempfile.mkdtemp(), None, (".txt",))
+    ([], None, None)
+    """
     if not os.path.isdir(directory):
         raise ValueError(f"{where}: `directory` must be an existing directory; received "
                          f"{directory!r}.")
@@ -76,7 +81,13 @@ def index_directory(directory, labels, formats, class_names=None, shuffle=True, 
 
 def check_arguments(where, labels, label_mode, validation_split, subset, shuffle, seed,
                     batch_size):
-    """The checks of the directory functions' arguments, with errors naming them."""
+    """The checks of the directory functions' arguments, with errors naming them.
+
+    >>> check_arguments("f", "inferred", "int", 0.2, "training", True, None, 32)
+    ... # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ValueError: f: with validation_split and shuffle=True, give `seed` so that ...
+    """
     if not (labels is None or isinstance(labels, (list, tuple, np.ndarray))
             or (isinstance(labels, str) and labels == "inferred")):
         raise ValueError(f"{where}: `labels` must be 'inferred', None or a list of integer "
@@ -120,10 +131,14 @@ def encode_labels(labels, label_mode, class_names, where):
 
 
 def split_subsets(paths, labels, validation_split, subset, verbose):
-    """``[(paths, labels, name)]`` for the subset(s) asked for: validation is the last
-    ``validation_split`` fraction of the (shuffled) files, as in Keras."""
+    """``[(paths, labels)]`` for the subset(s) asked for: validation is the last
+    ``validation_split`` fraction of the (shuffled) files, as in Keras.
+
+    >>> split_subsets(list("abcd"), None, 0.25, "both", verbose=False)
+    [(['a', 'b', 'c'], None), (['d'], None)]
+    """
     if not validation_split:
-        return [(paths, labels, None)]
+        return [(paths, labels)]
     count = int(validation_split * len(paths))
     cut = len(paths) - count
     parts = {"training": (paths[:cut], None if labels is None else labels[:cut]),
@@ -133,7 +148,7 @@ def split_subsets(paths, labels, validation_split, subset, verbose):
     for name in names:
         if verbose:
             print(f"Using {len(parts[name][0])} files for {name}.")
-        chosen.append(parts[name] + (name,))
+        chosen.append(parts[name])
     return chosen
 
 
@@ -142,7 +157,16 @@ def directory_datasets(where, directory, formats, load_file, labels, label_mode,
                        verbose, kind="files"):
     """The dataset (or ``(training, validation)`` pair for ``subset="both"``) of the files
     of ``directory``: ``load_file(path)`` gives one sample's array, stacked in batches
-    with the encoded labels."""
+    with the encoded labels.
+
+    >>> import os, tempfile
+    >>> root = tempfile.mkdtemp()
+    >>> open(os.path.join(root, "a.txt"), "w").close()
+    >>> data = directory_datasets("f", root, (".txt",), os.path.basename, None, "int", None,
+    ...                           8, False, None, None, None, False, False)
+    >>> data[0].tolist(), data.file_paths == [os.path.join(root, "a.txt")]
+    (['a.txt'], True)
+    """
     from lamina.utils.dataset_utils import Dataset
 
     check_arguments(where, labels, label_mode, validation_split, subset, shuffle, seed,
@@ -162,7 +186,7 @@ def directory_datasets(where, directory, formats, load_file, labels, label_mode,
     else:
         label_array = None
     datasets = []
-    for part_paths, part_labels, _ in split_subsets(paths, label_array, validation_split,
+    for part_paths, part_labels in split_subsets(paths, label_array, validation_split,
                                                     subset, verbose):
         def load(index, part_paths=part_paths, part_labels=part_labels):
             index = np.asarray(index)
