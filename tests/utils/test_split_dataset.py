@@ -91,6 +91,19 @@ def test_dataset_batch_unbatch_map_and_indexing():
         data.batch(0)
 
 
+def test_take_keeps_the_first_elements_of_the_current_order():
+    data = Dataset.from_arrays((np.arange(10), np.arange(10) * 2), batch_size=3, shuffle=True,
+                               seed=2)
+    taken = data.take(2)
+    assert len(taken) == 2
+    batches = list(taken)
+    assert [x.tolist() for x, _ in batches] == [data[0][0].tolist(), data[1][0].tolist()]
+    assert all((y == 2 * x).all() for x, y in batches)
+    assert len(data.take(10)) == 4 and len(data.unbatch().take(3)) == 3
+    with pytest.raises(ValueError, match="`count` must be an int >= 0; received -1"):
+        data.take(-1)
+
+
 def test_shuffled_dataset_changes_order_each_pass_reproducibly():
     def two_passes(seed):
         data = Dataset.from_arrays(np.arange(8), batch_size=3, shuffle=True, seed=seed)

@@ -5,9 +5,10 @@
 A dataset is made from ``load(indices)``, which returns the samples at ``indices``
 stacked along a first axis (an array, or a tuple of arrays such as ``(x, y)``).
 ``batch(n)`` groups samples in batches of ``n``; ``unbatch()`` yields single samples;
-``map(fn)`` transforms each element, as ``tf.data.Dataset`` methods of the same names
-do. When ``shuffle`` is set the order of the samples changes every epoch (every pass
-of ``for batch in dataset``), reproducibly from ``seed``.
+``map(fn)`` transforms each element and ``take(n)`` keeps the first n elements, as
+the ``tf.data.Dataset`` methods of the same names do. When ``shuffle`` is set the
+order of the samples changes every epoch (every pass of ``for batch in dataset``),
+reproducibly from ``seed``.
 
 >>> import numpy as np
 >>> data = Dataset.from_arrays((np.arange(5), np.arange(5) * 10), batch_size=2)
@@ -128,6 +129,29 @@ class Dataset(PyDataset):
             def mapped(index):
                 return _apply(fn, load(index))
         return self._derive(load=mapped)
+
+    def take(self, count):
+        """The first ``count`` elements (batches, or samples when unbatched) of the
+        current epoch's order.
+
+        >>> data = Dataset.from_arrays(np.arange(10), batch_size=4)
+        >>> [b.tolist() for b in data.take(2)]
+        [[0, 1, 2, 3], [4, 5, 6, 7]]
+        """
+        if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or count < 0:
+            raise ValueError(f"Dataset.take: `count` must be an int >= 0; received {count!r}.")
+        load, order = self._load, self._order()
+        kept = min(self.num_samples, count * (self.batch_size or 1))
+        return self._derive(load=lambda index: load(order[np.asarray(index)]),
+                            num_samples=kept, shuffle=False)
+
+    def as_numpy_iterator(self):
+        """An iterator over the elements (already NumPy arrays), as ``tf.data`` offers.
+
+        >>> next(Dataset.from_arrays(np.arange(3)).as_numpy_iterator()).tolist()
+        0
+        """
+        return iter(self)
 
     def _order(self):
         """The sample order of the current epoch (computed once per epoch)."""
