@@ -23,3 +23,10 @@ from lamina.saving.serialization import (  # noqa: F401
     serialize_lamina_object as serialize_keras_object)
 from lamina.utils.io_utils import (  # noqa: F401
     disable_interactive_logging, enable_interactive_logging, is_interactive_logging_enabled)
+from lamina.utils.sequence_utils import pad_sequences  # noqa: F401
+from lamina.utils.dataset_utils import split_dataset  # noqa: F401
+from lamina.utils.timeseries import timeseries_dataset_from_array  # noqa: F401
+from lamina.utils.image_dataset import image_dataset_from_directory  # noqa: F401
+from lamina.utils.text_dataset import text_dataset_from_directory  # noqa: F401
+from lamina.utils.image_utils import (  # noqa: F401
+    array_to_img, img_to_array, load_img, save_img, smart_resize)
