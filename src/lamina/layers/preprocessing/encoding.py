@@ -43,9 +43,9 @@ def encode(indices, depth, output_mode, dtype="float32", count_weights=None,
         if indices.shape[-1] == 1:
             indices = K.squeeze(indices, -1)
         return K.cast(_hot(indices, depth), dtype)
-    hot = K.cast(_hot(indices, depth), dtype)
     if output_mode == "multi_hot":
-        return K.max(hot, axis=-2)
+        return K.cast(K.any(_hot(indices, depth), axis=-2), dtype)
+    hot = K.cast(_hot(indices, depth), dtype)
     if count_weights is not None:
         hot = hot * K.expand_dims(K.cast(count_weights, dtype), -1)
     counts = K.sum(hot, axis=-2)

@@ -188,14 +188,26 @@ class IndexLookup(Layer):
         [-1, 42, 1138, 1000, 36, 12]
         """
         where = f"{type(self).__name__} layer {self.name!r}"
-        counts, documents, containing = collections.Counter(), 0, collections.Counter()
-        for batch in batches(data, where, batch_size, steps):
-            for document in self._documents(batch):
-                counts.update(document)
-                documents += 1
-                if self.output_mode == "tf_idf":
-                    containing.update(set(document))
-        self._set_counts(counts, documents, containing)
+        self.adapt_documents(document for batch in batches(data, where, batch_size, steps)
+                             for document in self._documents(batch))
+
+    def adapt_documents(self, documents):
+        """Learn the vocabulary from ``documents``, an iterable of token lists (what
+        ``TextVectorization`` hands its lookup after splitting its texts).
+
+        >>> from lamina import layers
+        >>> layer = layers.StringLookup()
+        >>> layer.adapt_documents([["x", "y"], ["y"]])
+        >>> layer.get_vocabulary()
+        ['[UNK]', 'y', 'x']
+        """
+        counts, total, containing = collections.Counter(), 0, collections.Counter()
+        for document in documents:
+            counts.update(document)
+            total += 1
+            if self.output_mode == "tf_idf":
+                containing.update(set(document))
+        self._set_counts(counts, total, containing)
 
     def _documents(self, batch):
         """The documents of a batch (NumPy array): lists of tokens."""
