@@ -76,7 +76,11 @@ def _rows(array, batch_size):
 
 def batches(data, where, batch_size=None, steps=None):
     """The batches of ``data`` as NumPy arrays (see the module docstring); ``where``
-    names the layer in errors."""
+    names the layer in errors.
+
+    >>> [b.shape for b in batches((np.ones((2, 3)) for _ in range(3)), "demo", steps=2)]
+    [(2, 3), (2, 3)]
+    """
     if batch_size is not None and (isinstance(batch_size, bool) or not isinstance(
             batch_size, int) or batch_size < 1):
         raise ValueError(f"{where}: batch_size must be a positive int; received {batch_size!r}.")
@@ -126,7 +130,12 @@ def is_string_data(inputs):
 
 
 def symbolic_string_error(layer):
-    """The TypeError for a string layer called on a symbolic tensor."""
+    """The TypeError for a string layer called on a symbolic tensor.
+
+    >>> from lamina import layers
+    >>> "data pipeline" in str(symbolic_string_error(layers.StringLookup()))
+    True
+    """
     return TypeError(
         f"{type(layer).__name__} layer {layer.name!r} reads strings, which {K.backend()} "
         f"tensors cannot hold, so it cannot be part of a model on this engine; it received "
@@ -137,7 +146,11 @@ def symbolic_string_error(layer):
 
 def string_array(inputs, where, encoding="utf-8"):
     """``inputs`` (str, bytes, a NumPy array or nested list of them) as a NumPy array of
-    ``str``, bytes decoded with ``encoding``; ``where`` names the layer in errors."""
+    ``str``, bytes decoded with ``encoding``; ``where`` names the layer in errors.
+
+    >>> string_array([["é".encode()]], "demo").tolist()
+    [['é']]
+    """
     array = np.asarray(inputs, dtype=object)
     decoded = np.empty(array.shape, dtype=object)
     for index, value in np.ndenumerate(array):

@@ -33,7 +33,11 @@ def encode(indices, depth, output_mode, dtype="float32", count_weights=None,
     """``indices`` (integers) encoded as ``output_mode`` (see the module docstring) with
     ``depth`` positions, as ``dtype``. ``count_weights`` (the shape of ``indices``)
     weighs each occurrence in ``"count"`` mode; ``idf_weights`` (``(depth,)``)
-    multiplies the counts in ``"tf_idf"`` mode."""
+    multiplies the counts in ``"tf_idf"`` mode.
+
+    >>> K.convert_to_numpy(encode([[1], [3]], 3, "one_hot")).tolist()
+    [[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
+    """
     indices = K.convert_to_tensor(indices)
     if not K.standardize_dtype(indices.dtype).startswith(("int", "uint")):
         indices = K.cast(indices, "int64")

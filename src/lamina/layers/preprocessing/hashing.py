@@ -50,7 +50,11 @@ def _salt_pair(salt):
 
 def hash_integers(x, num_bins, salt=None):
     """The bin in ``[0, num_bins)`` of each integer of ``x`` (a tensor), as int64,
-    with K functions (see the module docstring)."""
+    with K functions (see the module docstring).
+
+    >>> K.convert_to_numpy(hash_integers(np.array([5]), 10, salt=[1, 2])).tolist()
+    [2]
+    """
     pair = _salt_pair(salt)
     a, b = (48271, 11) if pair is None else (1 + pair[0] % (_PRIME - 1), pair[1] % _PRIME)
     x = K.cast(x, "int64")
@@ -60,7 +64,12 @@ def hash_integers(x, num_bins, salt=None):
 
 def hash_strings(strings, num_bins, salt=None):
     """The bin in ``[0, num_bins)`` of each ``str`` of the NumPy array ``strings``, as an
-    int64 NumPy array (see the module docstring)."""
+    int64 NumPy array (see the module docstring).
+
+    >>> digest = hashlib.blake2b(b"a", digest_size=8).digest()
+    >>> int(hash_strings(np.array(["a"]), 10)[0]) == int.from_bytes(digest, "little") % 10
+    True
+    """
     pair = _salt_pair(salt)
     key = b"" if pair is None else b"".join(
         (s % 2 ** 64).to_bytes(8, "little") for s in pair)
