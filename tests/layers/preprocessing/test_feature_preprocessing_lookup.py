@@ -71,6 +71,11 @@ def test_integer_lookup_oov_floormod_and_mask():
     assert as_numpy(layer(np.array([0, 10, 20, 7, 8, -3]))).tolist() == [0, 3, 4, 2, 1, 2]
 
 
+def test_layers_without_vocabulary_map_everything_to_the_oov_index():
+    assert as_numpy(layers.StringLookup()(["a", "b"])).tolist() == [0, 0]
+    assert as_numpy(layers.IntegerLookup(mask_token=0)(np.array([0, 5]))).tolist() == [0, 1]
+
+
 def test_num_oov_indices_zero_raises_on_unknown_tokens():
     with pytest.raises(ValueError, match=r"out-of-vocabulary tokens \['z'\]"):
         layers.StringLookup(vocabulary=["a"], num_oov_indices=0)(["a", "z"])
@@ -98,6 +103,8 @@ def test_tf_idf_weights_from_adapt_follow_the_keras_formula():
     idf = [math.log(1 + 3 / (1 + k)) for k in (3, 1, 1)]
     out = as_numpy(layer([["a", "a", "b", "q"]]))
     np.testing.assert_allclose(out[0], [np.mean(idf), 2 * idf[0], 0.0, idf[2]], rtol=1e-6)
+    with pytest.raises(ValueError, match="no IDF weights yet: call adapt"):
+        layers.StringLookup(output_mode="tf_idf")([["a"]])
     given = layers.IntegerLookup(vocabulary=[1, 2], idf_weights=[0.5, 2.0], output_mode="tf_idf")
     np.testing.assert_allclose(as_numpy(given(np.array([[2, 2, 5]]))), [[1.25, 0.0, 4.0]])
 

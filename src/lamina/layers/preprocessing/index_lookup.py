@@ -81,6 +81,7 @@ class IndexLookup(Layer):
         self.sparse = sparse
         self._vocabulary = []
         self._idf_weights = None
+        self._vocabulary_changed()
         if vocabulary is not None:
             self.set_vocabulary(vocabulary, idf_weights)
         elif idf_weights is not None:
@@ -246,6 +247,10 @@ class IndexLookup(Layer):
             return indices if self.dtype == "int64" else K.cast(indices, self.dtype)
         idf = None
         if self.output_mode == "tf_idf":
+            if self._idf_weights is None:
+                raise ValueError(f"{type(self).__name__} layer {self.name!r} has "
+                                 f"output_mode='tf_idf' but no IDF weights yet: call adapt, "
+                                 f"or set_vocabulary with idf_weights, first.")
             idf = K.convert_to_tensor(self._idf_vector().astype(self.dtype))
         return encoding.encode(indices, self._depth(), self.output_mode, self.dtype,
                                idf_weights=idf)
