@@ -116,10 +116,12 @@ def test_discretization_adapt_places_boundaries_at_quantiles_and_replaces_them()
 
 
 def test_discretization_errors_name_what_is_missing():
-    with pytest.raises(ValueError, match="give bin_boundaries, or num_bins"):
-        layers.Discretization()
+    with pytest.raises(ValueError, match="no bin boundaries: create it with bin_boundaries"):
+        layers.Discretization()(np.ones(2))
     with pytest.raises(ValueError, match="call adapt"):
         layers.Discretization(num_bins=3)(np.ones(2))
+    with pytest.raises(ValueError, match="adapt needs num_bins"):
+        layers.Discretization(bin_boundaries=[1.0]).adapt(np.ones(2))
     with pytest.raises(ValueError, match="sparse=True is not supported"):
         layers.Discretization(num_bins=3, sparse=True)
 
@@ -148,6 +150,13 @@ def test_category_encoding_count_weights_and_out_of_range_ids():
         layers.CategoryEncoding(3)(np.array([[0]]), count_weights=np.array([[1.0]]))
     with pytest.raises(ValueError, match="num_tokens must be a positive int"):
         layers.CategoryEncoding()
+
+
+def test_category_encoding_config_round_trip():
+    layer = layers.CategoryEncoding(5, output_mode="count", name="counts")
+    clone = layers.CategoryEncoding.from_config(layer.get_config())
+    assert clone.get_config() == layer.get_config()
+    assert (clone.num_tokens, clone.output_mode, clone.name) == (5, "count", "counts")
 
 
 def test_category_encoding_in_a_model_has_the_encoded_shape():

@@ -32,7 +32,8 @@ class Discretization(Layer):
 
     Give ``bin_boundaries`` (sorted), or ``num_bins`` and call
     ``adapt(data, batch_size=None, steps=None)`` to place ``num_bins - 1`` boundaries
-    at the data's quantiles (adapt may run again and replaces them). ``output_mode``
+    at the data's quantiles (adapt may run again and replaces them); a layer given
+    neither can be created, as in Keras, but raises when called. ``output_mode``
     is ``"int"`` (the bin indices, int64), or ``"one_hot"``, ``"multi_hot"``,
     ``"count"`` (vectors of ``len(bin_boundaries) + 1``, floats), encoded as in
     ``CategoryEncoding``. ``sparse=True`` is refused (dense tensors only). The
@@ -73,9 +74,6 @@ class Discretization(Layer):
                                  f"num_bins; with both, num_bins must be "
                                  f"len(bin_boundaries) + 1. Received num_bins={num_bins} and "
                                  f"{len(bin_boundaries)} boundaries.")
-        elif num_bins is None:
-            raise ValueError(f"Discretization {self.name!r}: give bin_boundaries, or num_bins "
-                             f"and then call adapt.")
         self.bin_boundaries = bin_boundaries
         self.num_bins = num_bins
         self.epsilon = epsilon
@@ -106,9 +104,9 @@ class Discretization(Layer):
 
     def call(self, inputs):
         if self.bin_boundaries is None:
-            raise ValueError(f"Discretization layer {self.name!r} has no bin boundaries yet: "
-                             f"call adapt(data) first (it was created with "
-                             f"num_bins={self.num_bins}).")
+            raise ValueError(f"Discretization layer {self.name!r} has no bin boundaries: "
+                             f"create it with bin_boundaries, or with num_bins and call "
+                             f"adapt(data) first (num_bins={self.num_bins}).")
         inputs = K.convert_to_tensor(inputs)
         if not K.standardize_dtype(inputs.dtype).startswith("float"):
             inputs = K.cast(inputs, "float64")
