@@ -190,14 +190,13 @@ class Normalization(Layer):
         self.adapt_variance.assign((m2 / count).astype(self.adapt_variance.dtype))
 
     def _check_batch(self, batch):
-        shape = batch.shape
-        if len(shape) != len(self._broadcast_shape) or any(
-                b != 1 and s != b for s, b in zip(shape, self._broadcast_shape)
-                if b is not None):
-            raise ValueError(f"Normalization layer {self.name!r} was built for inputs of shape "
-                             f"(batch, {', '.join(map(str, self._broadcast_shape[1:]))}) with "
-                             f"statistics along axes {self._kept_axes_built}; adapt received "
-                             f"a batch of shape {shape}.")
+        kept = self._kept_axes_built
+        if batch.ndim != len(self._broadcast_shape) or any(
+                batch.shape[a] != self._broadcast_shape[a] for a in kept):
+            raise ValueError(f"Normalization layer {self.name!r} keeps statistics of shape "
+                             f"{self._statistics_shape} along axes {kept} of inputs of rank "
+                             f"{len(self._broadcast_shape)}; adapt received a batch of shape "
+                             f"{batch.shape}.")
 
     # -- call ------------------------------------------------------------------
     def call(self, inputs):

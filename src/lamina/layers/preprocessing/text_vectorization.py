@@ -110,7 +110,7 @@ class TextVectorization(Layer):
             kwargs["dtype"] = "int64" if output_mode == "int" else K.floatx()
         super().__init__(name=name, **kwargs)
         where = f"TextVectorization {self.name!r}"
-        encoding_module_check(where, output_mode, sparse, ragged)
+        _check_outputs(where, output_mode, sparse, ragged)
         if output_sequence_length is not None and (
                 output_mode != "int" or isinstance(output_sequence_length, bool)
                 or not isinstance(output_sequence_length, int) or output_sequence_length < 1):
@@ -244,11 +244,9 @@ class TextVectorization(Layer):
         return config
 
 
-def encoding_module_check(where, output_mode, sparse, ragged):
-    """Raise for an unknown ``output_mode``, ``sparse=True`` or ``ragged=True``.
-
-    >>> encoding_module_check("TextVectorization", "int", False, False)
-    """
+def _check_outputs(where, output_mode, sparse, ragged):
+    """Raise for an unknown ``output_mode``, ``sparse=True`` or ``ragged=True`` (a
+    module function: ``__init__``'s ``encoding`` argument hides the module)."""
     encoding.check_mode(where, output_mode, ("int", "multi_hot", "count", "tf_idf"))
     encoding.check_not_sparse(where, sparse)
     if ragged:
