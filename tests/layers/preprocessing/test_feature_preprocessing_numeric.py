@@ -87,6 +87,8 @@ def test_normalization_adapt_refuses_data_of_another_feature_size():
     with pytest.raises(ValueError, match=r"statistics of shape \(3,\) along axes \[1\] "
                                          r".*batch of shape \(4, 5\)"):
         norm.adapt(np.ones((4, 5)))
+    with pytest.raises(ValueError, match="expects a dimension 1 of 3"):
+        norm(np.ones((2, 5)))
 
 
 def test_normalization_config_round_trip_keeps_given_statistics():

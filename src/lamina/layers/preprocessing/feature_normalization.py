@@ -19,7 +19,7 @@ import numpy as np
 
 from lamina import backend as K
 from lamina.backend import symbolic
-from lamina.layers.layer import Layer
+from lamina.layers.layer import InputSpec, Layer
 from lamina.layers.preprocessing.adapt_data import batches
 
 
@@ -109,6 +109,9 @@ class Normalization(Layer):
         self._statistics_shape = tuple(input_shape[a] for a in kept)
         self._broadcast_shape = tuple(input_shape[a] if a in kept else 1
                                       for a in range(len(input_shape)))
+        if kept:
+            self.input_spec = InputSpec(ndim=len(input_shape),
+                                        axes={a: input_shape[a] for a in kept})
         if self.input_mean is None:
             self.adapt_mean = self.add_weight("mean", self._statistics_shape, "zeros",
                                               trainable=False)
