@@ -32,6 +32,9 @@ SKIPPED = {
     "lamina.layers.InputLayer",
     # Holds Python code; its saving (safe_mode) is the model file's concern.
     "lamina.layers.Lambda",
+    # num_tokens defaults to None, as in Keras, yet is required (see
+    # test_feature_preprocessing_numeric.py for its round trip).
+    "lamina.layers.CategoryEncoding",
 }
 
 # Layers of work in progress by other helpers that do not round-trip yet (they are
@@ -56,6 +59,7 @@ ARGUMENTS = {
     "fn": lambda: losses.mean_squared_error, "learning_rate": 0.01,
     "initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5,
     "first_decay_steps": 10, "boundaries": [5], "values": [0.1, 0.01],
+    "num_bins": 4,
 }
 
 
