@@ -684,6 +684,28 @@ def test_gradients_of_a_callable_and_of_a_symbolic_loss():
         K.gradients(K.sum(w * w), [w])
 
 
+def test_gradients_with_respect_to_the_model_input():
+    """Keras 2's filter visualisation: ``K.gradients(loss, model.input)`` (one tensor, not
+    a list) gives a list holding the gradient with respect to the fed input."""
+    if K.backend() == "numpy":
+        pytest.skip("NumPy has no autodiff")
+    w = K.variable(data(3, 2))
+    x = K.placeholder((None, 3))
+    loss = K.sum(K.square(K.dot(x, w)))
+    grads = K.gradients(loss, x)
+    assert isinstance(grads, list) and len(grads) == 1
+    both = K.gradients(loss, [w, x])
+    a = data(4, 3)
+    gx, = K.function([x], grads)([a])
+    np.testing.assert_allclose(gx, 2 * (a @ K.get_value(w)) @ K.get_value(w).T, rtol=1e-4,
+                               atol=1e-4)
+    gw, gx2 = K.function([x], both)([a])
+    np.testing.assert_allclose(gx2, gx, rtol=1e-6)
+    np.testing.assert_allclose(gw, a.T @ (2 * a @ K.get_value(w)), rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="must be an input of the graph"):
+        K.gradients(loss, K.placeholder((None, 3)))
+
+
 def test_gradients_on_numpy_raise_the_engine_error():
     if K.backend() != "numpy":
         pytest.skip("only NumPy lacks autodiff")

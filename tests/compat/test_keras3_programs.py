@@ -261,6 +261,7 @@ def test_knowledge_distillation_with_compute_loss():
                     metrics=[keras.metrics.SparseCategoricalAccuracy()])
     assert_finite_history(teacher.fit(x_train, y_train, epochs=1, verbose=0))
 
+    teacher.trainable = False  # the teacher stays frozen while the student learns
     distiller = Distiller(student=student, teacher=teacher)
     distiller.compile(optimizer=keras.optimizers.Adam(),
                       metrics=[keras.metrics.SparseCategoricalAccuracy()],
@@ -358,7 +359,7 @@ def test_structured_data_with_feature_layers():
 
 def test_timeseries_weather_forecasting(tmp_path):
     rng = np.random.default_rng(0)
-    features = rng.normal(size=(600, 7)).astype("float32")
+    features = rng.normal(size=(1200, 7)).astype("float32")
     split_fraction, step = 0.7, 6
     past, future, learning_rate, batch_size = 120, 12, 0.001, 16
     train_split = int(split_fraction * len(features))

@@ -201,8 +201,8 @@ def pool3d(x, pool_size, strides=(1, 1, 1), padding="valid", data_format=None, p
 # -- gradients -------------------------------------------------------------------------------
 
 def gradients(loss, variables):
-    """The gradients of ``loss`` with respect to ``variables`` (a list of Variables), as a
-    list. ``loss`` is a zero-argument callable returning the loss, or a symbolic loss built
+    """The gradients of ``loss`` with respect to ``variables`` (a list of Variables, or
+    one; with a symbolic loss also the model inputs it starts from), as a list. ``loss`` is a zero-argument callable returning the loss, or a symbolic loss built
     from model inputs and weights (then the gradients are symbolic tensors fed by the same
     inputs, as in Keras 2). In a symbolic loss the Variables that count are those the graph
     reads (arguments of K functions applied to symbolic tensors, a layer's weights); an
@@ -217,13 +217,14 @@ def gradients(loss, variables):
     ...     print([2.0, 4.0])
     [2.0, 4.0]
     """
-    variables = list(variables)
+    variables = list(variables) if isinstance(variables, (list, tuple)) else [variables]
     if isinstance(loss, _symbolic.SymbolicTensor):
         inputs = _symbolic.graph_inputs(loss)
+        _check_differentiable_inputs(variables, inputs)
 
         def compute(*values):
             feed = dict(zip(inputs, values))
-            return gradients(lambda: _symbolic.evaluate(loss, feed), variables)
+            return _gradients_fed(loss, feed, variables)
         if not inputs:
             return compute()
         return list(_symbolic.record(compute, tuple(inputs), {}, name="gradients"))
@@ -233,6 +234,32 @@ def gradients(loss, variables):
                         f"already computed has no graph left to differentiate: pass "
                         f"`lambda: <the expression>` instead.")
     return list(_gradients.grad(lambda _: _math.sum(loss()))(variables))
+
+
+def _check_differentiable_inputs(variables, inputs):
+    for v in variables:
+        if isinstance(v, _symbolic.SymbolicTensor) and not any(v is i for i in inputs):
+            raise ValueError(f"gradients: a symbolic tensor among `variables` must be an input "
+                             f"of the graph that computes the loss (a model's `input`); "
+                             f"received {_describe(v)}, which the loss does not start from.")
+
+
+def _gradients_fed(loss, feed, variables):
+    """The gradients of the symbolic ``loss`` evaluated on ``feed``: with respect to the
+    Variables in ``variables`` and to the values fed to its symbolic inputs there (Keras
+    2's ``K.gradients(loss, model.input)``), in the order of ``variables``."""
+    inputs = [v for v in variables if isinstance(v, _symbolic.SymbolicTensor)]
+    weights = [v for v in variables if not isinstance(v, _symbolic.SymbolicTensor)]
+    found = {}
+    if weights:
+        grads = gradients(lambda: _symbolic.evaluate(loss, feed), weights)
+        found.update((id(w), g) for w, g in zip(weights, grads))
+    if inputs:
+        def of_inputs(values):
+            return _math.sum(_symbolic.evaluate(loss, {**feed, **dict(zip(inputs, values))}))
+        grads = _gradients.grad(of_inputs)([feed[i] for i in inputs])
+        found.update((id(i), g) for i, g in zip(inputs, grads))
+    return [found[id(v)] for v in variables]
 
 
 __all__ = ['rnn', 'conv1d', 'conv2d', 'conv3d', 'pool2d', 'pool3d', 'gradients']
