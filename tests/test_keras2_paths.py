@@ -191,3 +191,20 @@ def test_dtype_predicates_and_keras_tensor_check():
     assert K.is_int_dtype("uint8") and not K.is_int_dtype("bool")
     assert utils.standardize_dtype(np.float64) == "float64"
     assert utils.is_keras_tensor(K.Input((2,))) and not utils.is_keras_tensor(K.ones((2,)))
+
+
+def test_utils_sequence_is_keras2s_name_for_py_dataset():
+    import lamina
+
+    class Batches(lamina.utils.Sequence):
+        def __len__(self):
+            return 2
+
+        def __getitem__(self, index):
+            return np.full((4, 3), index, "float32"), np.zeros((4, 1), "float32")
+
+    assert isinstance(Batches(), lamina.utils.PyDataset)
+    if lamina.backend.backend() != "numpy":
+        model = lamina.Sequential([lamina.Input((3,)), lamina.layers.Dense(1)])
+        model.compile("sgd", "mse")
+        assert len(model.fit(Batches(), epochs=1, verbose=0).history["loss"]) == 1

@@ -1,4 +1,5 @@
-"""Utilities: random seeding, plot_model, label encoding, the progress bar, PyDataset.
+"""Utilities: random seeding, plot_model, label encoding, the progress bar, PyDataset
+(also under Keras 2's name ``Sequence``), data sets from arrays and folders, image files.
 
 >>> import lamina
 >>> lamina.utils.set_random_seed(0)
@@ -11,6 +12,7 @@ from lamina.utils.plot_model import plot_model  # noqa: F401
 from lamina.utils.numerical import normalize, to_categorical  # noqa: F401
 from lamina.utils.progbar import Progbar  # noqa: F401
 from lamina.training.py_dataset import PyDataset  # noqa: F401
+from lamina.training.py_dataset import PyDataset as Sequence  # noqa: F401  (Keras 2's name)
 from lamina.training.data_adapters import (  # noqa: F401
     pack_x_y_sample_weight, unpack_x_y_sample_weight)
 from lamina.utils.source_inputs import get_source_inputs  # noqa: F401
