@@ -3,7 +3,6 @@ references written here: functions and classes, reductions and weights, names an
 configs, errors, gradients, and training with them in compile / fit."""
 
 import itertools
-import math
 
 import numpy as np
 import pytest
