@@ -2,7 +2,9 @@
 
 Each function takes a tensor (concrete, symbolic or a Variable) and returns a
 tensor of the same shape; names, arguments and defaults follow Keras 3
-(``gelu`` is exact by default here, unlike ``K.gelu``). ``get`` turns a name into
+(``gelu`` is exact by default here, unlike ``K.gelu``); ``celu``, ``glu``,
+``sparsemax`` and the other activations Keras 3 added are the K functions themselves,
+whose signatures are Keras's. ``get`` turns a name into
 the function, ``serialize`` a function into its name and ``deserialize`` back.
 
 >>> from lamina import backend as K
@@ -16,6 +18,10 @@ the function, ``serialize`` a function into its name and ``deserialize`` back.
 
 from lamina import backend as K
 from lamina._catalogue import find_custom
+from lamina.backend.ops.activations_extra import (celu, glu, hard_shrink, hard_tanh,
+                                                  soft_shrink, sparse_plus, sparse_sigmoid,
+                                                  sparsemax, squareplus, tanh_shrink,
+                                                  threshold)
 
 
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
@@ -240,7 +246,8 @@ def mish(x):
 
 _FUNCTIONS = (relu, relu6, leaky_relu, elu, selu, gelu, silu, sigmoid, hard_sigmoid, hard_silu,
               softplus, softsign, softmax, log_softmax, log_sigmoid, tanh, exponential, linear,
-              mish)
+              mish, celu, glu, hard_shrink, hard_tanh, soft_shrink, sparse_plus, sparse_sigmoid,
+              sparsemax, squareplus, tanh_shrink, threshold)
 _BY_NAME = {fn.__name__: fn for fn in _FUNCTIONS}
 _BY_NAME.update(swish=silu, hard_swish=hard_silu)
 _KNOWN = ", ".join(sorted(_BY_NAME))

@@ -26,3 +26,4 @@ from lamina.backend.ops.nn import *  # noqa: F401,F403
 from lamina.backend.ops import core, math, nn  # noqa: F401
 
 del keras2, random, gradients, arrays  # noqa: F821  (submodules brought in by the * import)
+del activations_extra, ctc  # noqa: F821

@@ -60,6 +60,8 @@ ARGUMENTS = {
     "initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5,
     "first_decay_steps": 10, "boundaries": [5], "values": [0.1, 0.01],
     "num_bins": 4,
+    "num_classes": 3, "target_class_ids": [0, 2], "recall": 0.5, "precision": 0.5,
+    "specificity": 0.5, "sensitivity": 0.5,
 }
 
 

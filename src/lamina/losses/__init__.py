@@ -26,7 +26,11 @@ from lamina.losses.classes import (BinaryCrossentropy, BinaryFocalCrossentropy,
                                    MeanAbsolutePercentageError, MeanSquaredError,
                                    MeanSquaredLogarithmicError, Poisson,
                                    SparseCategoricalCrossentropy, SquaredHinge)
+from lamina.losses.generalized import (CategoricalGeneralizedCrossEntropy,
+                                       categorical_generalized_cross_entropy)
 from lamina.losses.margin import categorical_hinge, hinge, squared_hinge
+from lamina.losses.metric_learning import Circle, circle
+from lamina.losses.overlap import Dice, Tversky, dice, tversky
 from lamina.losses.probabilistic import (binary_crossentropy, binary_focal_crossentropy,
                                          categorical_crossentropy,
                                          categorical_focal_crossentropy, kl_divergence,
@@ -34,6 +38,7 @@ from lamina.losses.probabilistic import (binary_crossentropy, binary_focal_cross
 from lamina.losses.regression import (cosine_similarity, huber, log_cosh, mean_absolute_error,
                                       mean_absolute_percentage_error, mean_squared_error,
                                       mean_squared_logarithmic_error)
+from lamina.losses.sequence import CTC, ctc
 
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
@@ -48,7 +53,8 @@ _FUNCTIONS = {fn.__name__: fn for fn in (
     mean_squared_logarithmic_error, huber, log_cosh, cosine_similarity, hinge, squared_hinge,
     categorical_hinge, binary_crossentropy, binary_focal_crossentropy,
     categorical_crossentropy, categorical_focal_crossentropy,
-    sparse_categorical_crossentropy, kl_divergence, poisson)}
+    sparse_categorical_crossentropy, kl_divergence, poisson, dice, tversky, circle,
+    categorical_generalized_cross_entropy, ctc)}
 _FUNCTIONS.update(mse=mse, mae=mae, mape=mape, msle=msle, kld=kld, bce=bce, logcosh=logcosh,
                   kullback_leibler_divergence=kl_divergence)
 _CLASSES = {cls.__name__: cls for cls in (
@@ -56,7 +62,8 @@ _CLASSES = {cls.__name__: cls for cls in (
     MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, LogCosh,
     CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge, BinaryCrossentropy,
     BinaryFocalCrossentropy, CategoricalCrossentropy, CategoricalFocalCrossentropy,
-    SparseCategoricalCrossentropy, KLDivergence, Poisson)}
+    SparseCategoricalCrossentropy, KLDivergence, Poisson, Dice, Tversky, Circle,
+    CategoricalGeneralizedCrossEntropy, CTC)}
 
 # Names match in either case style; where a function and a class share a name up to
 # case and underscores ("hinge", "Hinge"), the catalogue holds the class and

@@ -24,10 +24,22 @@ from lamina.metrics.accuracy import (Accuracy, BinaryAccuracy, CategoricalAccura
                                      categorical_accuracy, sparse_categorical_accuracy,
                                      sparse_top_k_categorical_accuracy,
                                      top_k_categorical_accuracy)
+from lamina.losses import (binary_focal_crossentropy, categorical_focal_crossentropy,
+                           categorical_hinge, hinge, huber, kl_divergence, log_cosh,
+                           mean_squared_logarithmic_error, poisson, squared_hinge)
+from lamina.metrics.at_rate import (PrecisionAtRecall, RecallAtPrecision,
+                                    SensitivityAtSpecificity, SpecificityAtSensitivity)
 from lamina.metrics.auc import AUC
 from lamina.metrics.base import Metric
 from lamina.metrics.confusion import Precision, Recall
+from lamina.metrics.correlation import (ConcordanceCorrelation, PearsonCorrelation, R2Score,
+                                        concordance_correlation, pearson_correlation)
+from lamina.metrics.counts import FalseNegatives, FalsePositives, TrueNegatives, TruePositives
 from lamina.metrics.f_score import F1Score, FBetaScore
+from lamina.metrics.iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU
+from lamina.metrics.loss_based import (CategoricalHinge, CosineSimilarity, Hinge, KLDivergence,
+                                       LogCoshError, MeanSquaredLogarithmicError, Poisson,
+                                       RootMeanSquaredError, SquaredHinge)
 from lamina.metrics.probabilistic import (BinaryCrossentropy, CategoricalCrossentropy,
                                           SparseCategoricalCrossentropy,
                                           binary_crossentropy, categorical_crossentropy,
@@ -56,12 +68,22 @@ _CLASSES = {
     "fbeta_score": FBetaScore, "mean": Mean, "sum": Sum,
     "mean_metric_wrapper": MeanMetricWrapper,
 }
+_CLASSES.update({cls.__name__: cls for cls in (
+    RootMeanSquaredError, MeanSquaredLogarithmicError, CosineSimilarity, LogCoshError, Poisson,
+    KLDivergence, Hinge, SquaredHinge, CategoricalHinge, TruePositives, FalsePositives,
+    TrueNegatives, FalseNegatives, PrecisionAtRecall, RecallAtPrecision,
+    SensitivityAtSpecificity, SpecificityAtSensitivity, IoU, BinaryIoU, MeanIoU, OneHotIoU,
+    OneHotMeanIoU, R2Score, PearsonCorrelation, ConcordanceCorrelation)},
+    msle=MeanSquaredLogarithmicError)
 
 _FUNCTIONS = {f.__name__: f for f in (
     accuracy, binary_accuracy, categorical_accuracy, sparse_categorical_accuracy,
     top_k_categorical_accuracy, sparse_top_k_categorical_accuracy, mean_squared_error,
     mean_absolute_error, mean_absolute_percentage_error, binary_crossentropy,
-    categorical_crossentropy, sparse_categorical_crossentropy)}
+    categorical_crossentropy, sparse_categorical_crossentropy, hinge, squared_hinge,
+    categorical_hinge, poisson, kl_divergence, log_cosh, huber, mean_squared_logarithmic_error,
+    binary_focal_crossentropy, categorical_focal_crossentropy, pearson_correlation,
+    concordance_correlation)}
 
 _CATALOGUE = Catalogue("lamina.metrics", "metric", _CLASSES,
                        accepts="a callable fn(y_true, y_pred)")
@@ -231,5 +253,13 @@ __all__ = [
     "mape", "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_error",
     "mse", "resolve", "serialize", "sparse_categorical_accuracy",
     "sparse_categorical_crossentropy", "sparse_top_k_categorical_accuracy",
-    "top_k_categorical_accuracy",
+    "top_k_categorical_accuracy", "BinaryIoU", "CategoricalHinge", "ConcordanceCorrelation",
+    "CosineSimilarity", "FalseNegatives", "FalsePositives", "Hinge", "IoU", "KLDivergence",
+    "LogCoshError", "MeanIoU", "MeanSquaredLogarithmicError", "OneHotIoU", "OneHotMeanIoU",
+    "PearsonCorrelation", "Poisson", "PrecisionAtRecall", "R2Score", "RecallAtPrecision",
+    "RootMeanSquaredError", "SensitivityAtSpecificity", "SpecificityAtSensitivity",
+    "SquaredHinge", "TrueNegatives", "TruePositives", "binary_focal_crossentropy",
+    "categorical_focal_crossentropy", "categorical_hinge", "concordance_correlation", "hinge",
+    "huber", "kl_divergence", "log_cosh", "mean_squared_logarithmic_error",
+    "pearson_correlation", "poisson", "squared_hinge",
 ]

@@ -14,6 +14,8 @@ from lamina.backend.numpy.math import *  # noqa: F401,F403
 from lamina.backend.numpy.nn import *  # noqa: F401,F403
 from lamina.backend.numpy.random import *  # noqa: F401,F403
 from lamina.backend.numpy.rnn import *  # noqa: F401,F403
+from lamina.backend.numpy.activations_extra import *  # noqa: F401,F403
+from lamina.backend.numpy.ctc import *  # noqa: F401,F403
 
 from lamina.backend.numpy.training import compile_step  # noqa: E402,F401
 

@@ -13,6 +13,8 @@ from lamina.backend.ops.core import *  # noqa: F401,F403
 from lamina.backend.ops.math import *  # noqa: F401,F403
 from lamina.backend.ops.arrays import *  # noqa: F401,F403
 from lamina.backend.ops.nn import *  # noqa: F401,F403
+from lamina.backend.ops.activations_extra import *  # noqa: F401,F403
+from lamina.backend.ops.ctc import *  # noqa: F401,F403
 from lamina.backend.ops.random import *  # noqa: F401,F403
 from lamina.backend.ops.rnn import *  # noqa: F401,F403
 from lamina.backend.ops.gradients import *  # noqa: F401,F403
