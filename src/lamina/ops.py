@@ -24,5 +24,6 @@ from lamina.backend.ops.math import *  # noqa: F401,F403
 from lamina.backend.ops.arrays import *  # noqa: F401,F403
 from lamina.backend.ops.nn import *  # noqa: F401,F403
 from lamina.backend.ops import core, math, nn  # noqa: F401
+from lamina.backend.ops import image  # noqa: F401,E402  (lamina.ops.image, Keras 3's keras.ops.image)
 
 del keras2, random, gradients, arrays  # noqa: F821  (submodules brought in by the * import)

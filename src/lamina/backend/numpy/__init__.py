@@ -14,6 +14,7 @@ from lamina.backend.numpy.math import *  # noqa: F401,F403
 from lamina.backend.numpy.nn import *  # noqa: F401,F403
 from lamina.backend.numpy.random import *  # noqa: F401,F403
 from lamina.backend.numpy.rnn import *  # noqa: F401,F403
+from lamina.backend.numpy.image import *  # noqa: F401,F403
 
 from lamina.backend.numpy.training import compile_step  # noqa: E402,F401
 
