@@ -217,3 +217,25 @@ def test_rgb_hsv_round_trip_matches_colorsys():
     np.testing.assert_allclose(value(image.hsv_to_rgb(hsv)), x, atol=1e-5)
     with pytest.raises(TypeError, match="rgb_to_hsv: expected float images"):
         image.rgb_to_hsv(np.zeros((2, 2, 3), "uint8"))
+
+
+@pytest.mark.skipif(K.backend() == "numpy", reason="the numpy engine has no gradients")
+def test_resize_and_affine_transform_gradients_match_finite_differences():
+    from finite_differences import finite_differences
+    x = RNG.uniform(size=(1, 3, 4, 1))
+    weights = RNG.uniform(size=(1, 5, 4, 1))
+    # no sampled point falls on a whole pixel position, where bilinear sampling has a kink
+    transform = np.array([0.9, 0.1, 0.31, -0.13, 1.1, 0.23, 0.01, -0.02])
+
+    def resized(images):
+        return image.resize(images, (5, 4), interpolation="bicubic")
+
+    def warped(t):
+        return image.affine_transform(K.convert_to_tensor(x[0]), t, fill_mode="reflect")
+
+    for fn, at, reference_weights in ((resized, x, weights), (warped, transform, x[0])):
+        tensor_weights = K.convert_to_tensor(reference_weights)
+        grad = K.grad(lambda a: K.sum(fn(a) * tensor_weights))(K.convert_to_tensor(at))
+        expected = finite_differences(
+            lambda a: float(np.sum(value(fn(K.convert_to_tensor(a))) * reference_weights)), at)
+        np.testing.assert_allclose(value(grad), expected, rtol=1e-4, atol=1e-6)
