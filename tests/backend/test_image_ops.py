@@ -83,7 +83,8 @@ def _patches_reference(x, size, strides, dilation, pads):
     out = np.zeros((x.shape[0], rows, cols, kh * kw * x.shape[3]), x.dtype)
     for r in range(rows):
         for c in range(cols):
-            window = x[:, r * sh:r * sh + (kh - 1) * dh + 1:dh, c * sw:c * sw + (kw - 1) * dw + 1:dw]
+            window = x[:, r * sh:r * sh + (kh - 1) * dh + 1:dh,
+                       c * sw:c * sw + (kw - 1) * dw + 1:dw]
             out[:, r, c] = window.reshape(x.shape[0], -1)
     return out
 
@@ -239,3 +240,17 @@ def test_resize_and_affine_transform_gradients_match_finite_differences():
         expected = finite_differences(
             lambda a: float(np.sum(value(fn(K.convert_to_tensor(a))) * reference_weights)), at)
         np.testing.assert_allclose(value(grad), expected, rtol=1e-4, atol=1e-6)
+
+
+def test_image_functions_are_graph_nodes_that_save_and_load(tmp_path):
+    from lamina import Input, Model, layers, models
+    inputs = Input((8, 8, 3))
+    patches = image.extract_patches(image.resize(inputs, (4, 4), interpolation="bicubic"), 2)
+    outputs = layers.Dense(2)(layers.Reshape((4, 12))(patches))
+    model = Model(inputs, outputs)
+    assert tuple(model.outputs[0].shape) == (None, 4, 2)
+    x = RNG.uniform(size=(3, 8, 8, 3)).astype("float32")
+    path = tmp_path / "patches.lamina"
+    model.save(path)
+    np.testing.assert_allclose(models.load_model(path).predict(x, verbose=0),
+                               model.predict(x, verbose=0), rtol=1e-6)

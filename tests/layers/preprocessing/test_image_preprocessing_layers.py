@@ -4,7 +4,7 @@ seeds, and the semantics of each transformation."""
 import numpy as np
 import pytest
 
-from lamina import Input, layers
+from lamina import layers
 from lamina import backend as K
 
 RNG = np.random.default_rng(0)

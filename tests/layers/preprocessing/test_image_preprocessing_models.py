@@ -34,8 +34,8 @@ def augmenting_model():
 
 
 def seed_states(model):
-    return [value.copy() for value in (np.asarray(K.convert_to_numpy(layer.seed_generator.state.value))
-                                       for layer in model.layers if hasattr(layer, "seed_generator"))]
+    return [np.array(K.convert_to_numpy(layer.seed_generator.state.value))
+            for layer in model.layers if hasattr(layer, "seed_generator")]
 
 
 @needs_training

@@ -9,4 +9,6 @@ from lamina.backend.numpy.image import Arrays, kernels
 __all__ = ["resize", "extract_patches", "affine_transform", "map_coordinates", "crop_images",
            "pad_images", "rgb_to_grayscale", "rgb_to_hsv", "hsv_to_rgb"]
 
-globals().update(kernels(Arrays(jnp)))
+_FUNCTIONS = kernels(Arrays(jnp))
+(resize, extract_patches, affine_transform, map_coordinates, crop_images, pad_images,
+ rgb_to_grayscale, rgb_to_hsv, hsv_to_rgb) = (_FUNCTIONS[name] for name in __all__)

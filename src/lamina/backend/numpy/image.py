@@ -19,7 +19,6 @@ call, as constants: a compiled step sees fixed matrices and index arrays.
 """
 
 import itertools
-import math
 
 import numpy as np
 
@@ -484,4 +483,6 @@ def _float_rgb(A, fname, images, data_format):
     return layout
 
 
-globals().update(kernels(Arrays(np)))
+_FUNCTIONS = kernels(Arrays(np))
+(resize, extract_patches, affine_transform, map_coordinates, crop_images, pad_images,
+ rgb_to_grayscale, rgb_to_hsv, hsv_to_rgb) = (_FUNCTIONS[name] for name in __all__)

@@ -111,7 +111,8 @@ def crop_images(images, top_cropping=None, left_cropping=None, bottom_cropping=N
     >>> from lamina import backend as K
     >>> from lamina.ops import image
     >>> x = K.reshape(K.arange(9, dtype="float32"), (3, 3, 1))
-    >>> K.convert_to_numpy(image.crop_images(x, 1, 0, target_height=2, target_width=2))[..., 0].tolist()
+    >>> cropped = image.crop_images(x, 1, 0, target_height=2, target_width=2)
+    >>> K.convert_to_numpy(cropped)[..., 0].tolist()
     [[3.0, 4.0], [6.0, 7.0]]
     """
 
@@ -125,7 +126,8 @@ def pad_images(images, top_padding=None, left_padding=None, bottom_padding=None,
     >>> from lamina import backend as K
     >>> from lamina.ops import image
     >>> x = K.ones((2, 2, 1))
-    >>> K.convert_to_numpy(image.pad_images(x, 1, 0, target_height=4, target_width=3))[..., 0].tolist()
+    >>> padded = image.pad_images(x, 1, 0, target_height=4, target_width=3)
+    >>> K.convert_to_numpy(padded)[..., 0].tolist()
     [[0.0, 0.0, 0.0], [1.0, 1.0, 0.0], [1.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
     """
 

@@ -58,4 +58,6 @@ class TorchArrays(Arrays):
         return torch.arange(n, dtype=like.dtype, device=like.device)
 
 
-globals().update(kernels(TorchArrays()))
+_FUNCTIONS = kernels(TorchArrays())
+(resize, extract_patches, affine_transform, map_coordinates, crop_images, pad_images,
+ rgb_to_grayscale, rgb_to_hsv, hsv_to_rgb) = (_FUNCTIONS[name] for name in __all__)
