@@ -56,6 +56,7 @@ ARGUMENTS = {
     "fn": lambda: losses.mean_squared_error, "learning_rate": 0.01,
     "initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5,
     "first_decay_steps": 10, "boundaries": [5], "values": [0.1, 0.01],
+    "height": 4, "width": 5, "factor": 0.2, "height_factor": 0.1, "width_factor": (-0.2, 0.3),
 }
 
 
