@@ -124,6 +124,10 @@ def test_affine_transform_identity_translation_and_rotation():
     for interpolation in ("nearest", "bilinear"):
         turned = value(image.affine_transform(x, quarter, interpolation=interpolation))
         np.testing.assert_allclose(turned, np.rot90(x, k=1, axes=(1, 2)), rtol=1e-6)
+    pixels = (x * 255).astype("uint8")
+    turned = value(image.affine_transform(pixels, quarter))
+    assert turned.dtype == np.uint8
+    np.testing.assert_array_equal(turned, np.rot90(pixels, k=1, axes=(1, 2)))
 
 
 def test_affine_transform_one_row_per_image_and_channels_first():
