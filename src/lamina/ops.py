@@ -24,6 +24,9 @@ from lamina.backend.ops.math import *  # noqa: F401,F403
 from lamina.backend.ops.arrays import *  # noqa: F401,F403
 from lamina.backend.ops.nn import *  # noqa: F401,F403
 from lamina.backend.ops import core, math, nn  # noqa: F401
+from lamina.backend.ops import image  # noqa: F401,E402  (lamina.ops.image, Keras 3's keras.ops.image)
+import sys as _sys  # noqa: E402
+_sys.modules[__name__ + ".image"] = image  # ``import lamina.ops.image`` finds it too
 
 del keras2, random, gradients, arrays  # noqa: F821  (submodules brought in by the * import)
 del activations_extra, ctc  # noqa: F821

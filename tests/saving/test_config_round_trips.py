@@ -62,6 +62,7 @@ ARGUMENTS = {
     "num_bins": 4,
     "num_classes": 3, "target_class_ids": [0, 2], "recall": 0.5, "precision": 0.5,
     "specificity": 0.5, "sensitivity": 0.5,
+    "height": 4, "width": 5, "factor": 0.2, "height_factor": 0.1, "width_factor": (-0.2, 0.3),
 }
 
 

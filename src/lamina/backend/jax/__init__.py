@@ -21,6 +21,7 @@ from lamina.backend.jax.random import *  # noqa: E402,F401,F403
 from lamina.backend.jax.rnn import *  # noqa: E402,F401,F403
 from lamina.backend.jax.activations_extra import *  # noqa: E402,F401,F403
 from lamina.backend.jax.ctc import *  # noqa: E402,F401,F403
+from lamina.backend.jax.image import *  # noqa: E402,F401,F403
 
 from lamina.backend.jax.training import compile_step  # noqa: E402,F401
 

@@ -16,6 +16,7 @@ from lamina.backend.numpy.random import *  # noqa: F401,F403
 from lamina.backend.numpy.rnn import *  # noqa: F401,F403
 from lamina.backend.numpy.activations_extra import *  # noqa: F401,F403
 from lamina.backend.numpy.ctc import *  # noqa: F401,F403
+from lamina.backend.numpy.image import *  # noqa: F401,F403
 
 from lamina.backend.numpy.training import compile_step  # noqa: E402,F401
 

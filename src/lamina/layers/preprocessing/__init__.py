@@ -9,3 +9,4 @@ from lamina.layers.preprocessing.hashing import Hashing  # noqa: F401,E402
 from lamina.layers.preprocessing.string_lookup import StringLookup  # noqa: F401,E402
 from lamina.layers.preprocessing.integer_lookup import IntegerLookup  # noqa: F401,E402
 from lamina.layers.preprocessing.text_vectorization import TextVectorization  # noqa: F401,E402
+from lamina.layers.preprocessing.image import *  # noqa: F401,F403
