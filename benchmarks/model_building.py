@@ -4,7 +4,7 @@ Building is everything from ``Input(...)`` to ``Model(...)``: making the layers 
 their weights and inferring every symbolic shape. The models, written with the public
 API as a user writes them:
 
-mydense:    the article's first model (shared/ARTICLE.md): Input([None, 28, 28]) ->
+mydense:    the article's first model: Input([None, 28, 28]) ->
             Reshape([784]) -> Dense(500, relu) -> MyDense(100), a custom layer made
             of K.variable, K.Variable, K.random_normal and K.dot -> Dense(10, softmax).
 two_branch: the article's two-branch model: two Dense(500, relu) from the reshape

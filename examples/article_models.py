@@ -1,10 +1,12 @@
-"""The article's two custom-layer models (shared/ARTICLE.md), with only the imports changed.
+"""The two custom-layer models of the article lamina starts from (a blog post on Keras
+custom layers and custom losses, written for Keras 2), with only the imports changed.
 
 Builds the single-input model with MyDense and the two-branch model with MyLayer, prints
-their summaries and writes their pictures next to this script (or into the folder
-given as the first argument). Runs on every engine:
+their summaries and writes their pictures, mydense_model.png and mylayer_model.png, into
+the current folder (or into the folder given as the first argument). Runs on every
+engine:
 
-    LAMINA_BACKEND=torch python examples/article_models.py
+    LAMINA_BACKEND=torch python examples/article_models.py [FOLDER]
 """
 
 import os
@@ -48,6 +50,7 @@ class MyLayer(layers.Layer):
 
 
 def main(folder):
+    os.makedirs(folder, exist_ok=True)
     input_feature = Input([None, 28, 28])
     x = layers.Reshape(target_shape=[28 * 28])(input_feature)
     x = layers.Dense(500, activation='relu')(x)
@@ -71,4 +74,4 @@ def main(folder):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__)))
+    main(sys.argv[1] if len(sys.argv) > 1 else os.curdir)

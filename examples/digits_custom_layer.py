@@ -1,15 +1,17 @@
-"""The article's model shape, with its custom MyDense layer and its custom loss, trained
-on scikit-learn's handwritten digits (8x8 images, bundled with scikit-learn: no
-download).
+"""lamina's main example: the article's model shape, with its custom MyDense layer and
+its custom loss, trained on scikit-learn's handwritten digits (8x8 images, bundled with
+scikit-learn: no download) to about 98% test accuracy.
 
 Run: python examples/digits_custom_layer.py [--epochs N] [--out DIR]
-(LAMINA_BACKEND=jax|torch picks the engine; needs `pip install "lamina[examples]"`.)
+(LAMINA_BACKEND=jax|torch picks the engine; needs `pip install -e ".[all,examples]"`.)
 
-It prints the test accuracy and writes, next to this file (or into --out), the model
-picture (digits_model.png) and the loss and accuracy curves (digits_curves.png).
+It prints the model's summary, one line per epoch and the test accuracy, and writes
+into the current folder (or into --out) the model picture (digits_model.png) and the
+loss and accuracy curves (digits_curves.png).
 """
 
 import argparse
+import importlib
 from pathlib import Path
 
 import numpy as np
@@ -89,6 +91,8 @@ def main(epochs=30, out=None, verbose=2, seed=0):
     utils.set_random_seed(seed)
     (x_train, y_train), (x_test, y_test) = load_digits(seed)
     model = build_model()
+    if verbose:
+        model.summary()
     model.compile(optimizer="rmsprop", loss=customed_loss, metrics=["accuracy"])
     history = model.fit(x_train, y_train, batch_size=32, epochs=epochs,
                         validation_split=0.1, verbose=verbose)
@@ -98,13 +102,26 @@ def main(epochs=30, out=None, verbose=2, seed=0):
         out.mkdir(parents=True, exist_ok=True)
         utils.plot_model(model, to_file=str(out / "digits_model.png"), show_shapes=True)
         plot_curves(history.history, out / "digits_curves.png")
+        if verbose:
+            print(f"wrote {out / 'digits_model.png'} and {out / 'digits_curves.png'}")
     return accuracy
 
 
+def require_scikit_learn():
+    """Exit with the command that installs scikit-learn when it is missing."""
+    try:
+        importlib.import_module("sklearn")
+    except ModuleNotFoundError:
+        raise SystemExit("This example trains on scikit-learn's bundled digits; install it "
+                         "with lamina's examples extra: pip install -e \".[all,examples]\"")
+
+
 if __name__ == "__main__":
+    require_scikit_learn()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=30)
-    parser.add_argument("--out", default=str(Path(__file__).parent))
+    parser.add_argument("--out", default=".",
+                        help="the folder the pictures are written to (default: the current one)")
     args = parser.parse_args()
     if K.backend() == "numpy":
         raise SystemExit("Training needs the jax or torch engine: LAMINA_BACKEND=jax or torch.")

@@ -1,4 +1,4 @@
-"""lamina's main example: one K program on whichever engine is selected.
+"""A first look at the backend K: one symbolic program on whichever engine is selected.
 
 Run: python examples/quickstart.py   (LAMINA_BACKEND=jax|torch|numpy picks the engine)
 """

@@ -1,6 +1,7 @@
-"""The article's code (shared/ARTICLE.md) as the article writes it, with only its imports
-changed: ``from keras import ...`` -> ``from lamina import ...``,
-``keras.losses`` -> ``lamina.losses`` and ``tf.Variable`` -> ``K.Variable``.
+"""The article's code (a blog post on Keras custom layers and custom losses, written for
+Keras 2) as the article writes it, with only its imports changed: ``from keras import
+...`` -> ``from lamina import ...``, ``keras.losses`` -> ``lamina.losses`` and
+``tf.Variable`` -> ``K.Variable``.
 
 The article's examples are script fragments; each function below holds one fragment's lines
 unchanged and only names what the fragment leaves to its reader (the tensor ``x`` a dropout

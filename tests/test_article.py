@@ -1,4 +1,4 @@
-"""The article's code (tests/article_code.py: shared/ARTICLE.md with only the imports changed)
+"""The article's code (tests/article_code.py: the blog post's code with only the imports changed)
 runs as its readers ran it on Keras 2: summaries and pictures, then training on a learnable
 synthetic task, on every engine (training on jax and torch; numpy predicts and evaluates).
 

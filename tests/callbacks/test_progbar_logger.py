@@ -56,7 +56,8 @@ def test_log_file_gets_a_header_and_one_line_per_epoch(model, clock):
 
 def test_terminal_shows_the_live_bar_with_the_latest_batch_values(model, clock):
     out = fit(model, clock, Terminal(), verbose=1, epochs=1)
-    assert out == ("\r1/2 [=========>..........] - ETA: 0s - loss: 1.0000"
+    assert out == ("Epoch 1/1\n"
+                   "\r1/2 [=========>..........] - ETA: 0s - loss: 1.0000"
                    "\r2/2 [====================] - ETA: 0s - loss: 2.0000"
                    "\r2/2 [====================] - 1s 500ms/step - loss: 1.2500"
                    " - val_loss: 5.0000\n")
@@ -93,8 +94,10 @@ def test_evaluate_and_predict_print_their_own_bar(model, clock):
                                  "3/3 [====================] - 0s 2ms/step\n")
 
 
-def test_one_epoch_has_no_header_and_bad_verbose_is_explained(model, clock):
-    assert fit(model, clock, io.StringIO(), verbose=2, epochs=1).startswith("2/2 - 1s")
+def test_one_epoch_has_its_header_and_bad_verbose_is_explained(model, clock):
+    assert fit(model, clock, io.StringIO(), verbose=1, epochs=1).startswith(
+        "Epoch 1/1\n2/2 [====================] - 1s")
+    assert fit(model, clock, io.StringIO(), verbose=2, epochs=1).startswith("Epoch 1/1\n2/2 - 1s")
     with pytest.raises(ValueError, match=r"ProgbarLogger: params\['verbose'\] must be 0, 1, 2 "
                                          r"or 'auto'. Received 3"):
         ProgbarLogger().set_params({"verbose": 3, "epochs": 1, "steps": 1})

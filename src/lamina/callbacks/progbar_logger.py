@@ -17,9 +17,10 @@ from lamina.utils.progbar import Progbar
 
 
 class ProgbarLogger(Callback):
-    """Prints an ``"Epoch 3/10"`` header (when there are several epochs) and a
-    :class:`~lamina.utils.progbar.Progbar` per epoch of ``fit``, one for ``evaluate``
-    and one for ``predict``; the validation inside ``fit`` prints nothing.
+    """Prints an ``"Epoch 3/10"`` header and a :class:`~lamina.utils.progbar.Progbar`
+    per epoch of ``fit`` (the header too when there is one epoch, and in a log file
+    as on a terminal), one bar for ``evaluate`` and one for ``predict``; the
+    validation inside ``fit`` prints nothing.
 
     Follows ``params["verbose"]``: 1 a live bar on a terminal (the final line only
     elsewhere), 2 one line per epoch, 0 nothing. Batch logs are the running values
@@ -81,7 +82,7 @@ class ProgbarLogger(Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start_progbar()
-        if self.verbose and self.epochs > 1:
+        if self.verbose:
             io_utils.print_msg(f"Epoch {epoch + 1}/{self.epochs}")
 
     def on_train_batch_end(self, batch, logs=None):

@@ -9,6 +9,11 @@ and ends with the epoch's line::
 
     50/50 [====================] - 2s 4ms/step - loss: 0.2870
 
+On a terminal the redrawn line always fits its width (``$COLUMNS``, else the
+terminal's size): the bar narrows, then goes, and a line still too long ends in
+``...``, so that a redraw never spills onto a new line. The final line narrows the
+bar the same way but shows every value.
+
 When stdout is not a terminal (a log file, CI) only that final line is written:
 no carriage returns, no control characters. ``verbose=2`` writes one line at the
 end (``50/50 - 2s - 4ms/step - loss: 0.2870``), ``verbose=0`` nothing.
@@ -24,6 +29,7 @@ training step never waits for a conversion nobody shows.
 """
 
 import math
+import os
 from time import monotonic as _now
 
 import numpy as np
@@ -32,6 +38,19 @@ from lamina import backend as K
 from lamina.utils import io_utils
 
 _VERBOSITIES = (0, 1, 2)
+_MIN_BAR_WIDTH = 6   # a bar narrower than this is dropped from a line that must fit
+
+
+def _terminal_columns(stream):
+    """The number of columns of the terminal ``stream`` writes to (80 when unknown)."""
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit() and int(columns) > 0:
+        return int(columns)
+    try:
+        columns = os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        return 80
+    return columns or 80
 
 
 def _is_live_stream(stream):
@@ -139,6 +158,8 @@ class Progbar:
         self.stateless_metrics = _check_names("stateless_metrics", stateless_metrics)
         self._stream = io_utils.message_stream()
         self._live = verbose == 1 and _is_live_stream(self._stream)
+        self._on_terminal = self._live and bool(getattr(self._stream, "isatty", bool)())
+        self._bar_width = width
         self._seen = 0
         self._latest_only = self.stateless_metrics == frozenset()
         self._values = {}     # name -> its latest value, or the _Average of an averaged name
@@ -231,11 +252,26 @@ class Progbar:
             return f"{current:{7 if self.verbose == 1 else 1}d}/Unknown"
         return f"{current:{len(str(self.target))}d}/{self.target}"
 
-    def _bar_text(self, current):
+    def _bar_text(self, current, width):
         fraction = min(current / self.target, 1.0) if self.target else 1.0
-        filled = int(self.width * fraction)
+        filled = int(width * fraction)
         head = ("=" * (filled - 1) + (">" if current < self.target else "=")) if filled else ""
-        return f"[{head}{'.' * (self.width - filled)}]"
+        return f"[{head}{'.' * (width - filled)}]"
+
+    def _with_bar(self, count, current, tail):
+        """``count [bar]tail``; on a terminal the bar narrows (for the rest of this bar)
+        or goes, so that the line fits in one row short of the terminal's last column."""
+        if self._on_terminal:
+            room = _terminal_columns(self._stream) - 1 - len(count) - len(tail) - 3
+            self._bar_width = min(self._bar_width, room)
+        if self._bar_width < _MIN_BAR_WIDTH:
+            return f"{count}{tail}"
+        return f"{count} {self._bar_text(current, self._bar_width)}{tail}"
+
+    def _fit_redraw(self, line):
+        """A redrawn line cut to the terminal's width, so that it never wraps."""
+        room = _terminal_columns(self._stream) - 1 if self._on_terminal else len(line)
+        return line if len(line) <= room else line[:max(room - 3, 0)] + "..."
 
     def _write(self, current, now, finalize):
         seconds_per_step = self._step_time(current, now)
@@ -247,10 +283,12 @@ class Progbar:
         elif self.target is None:
             line = f"{count} - {elapsed} {per_step}{metrics}"
         elif finalize:
-            line = f"{count} {self._bar_text(current)} - {elapsed} {per_step}{metrics}"
+            line = self._with_bar(count, current, f" - {elapsed} {per_step}{metrics}")
         else:
             eta = _format_eta(seconds_per_step * max(self.target - current, 0))
-            line = f"{count} {self._bar_text(current)} - ETA: {eta}{metrics}"
+            line = self._with_bar(count, current, f" - ETA: {eta}{metrics}")
+        if not finalize:
+            line = self._fit_redraw(line)
         if self._live:
             padding = " " * max(self._drawn_width - len(line), 0)
             self._drawn_width = len(line)

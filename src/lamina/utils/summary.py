@@ -53,8 +53,31 @@ def _is_chain(rows):
     return all(count <= 1 for count in consumers.values())
 
 
-def _cells(row, show_connections, show_trainable):
-    cells = [f"{row.name} ({row.class_name})", shape_text(row.output_shapes), f"{row.params:,}"]
+def _layer_cell(name, class_name, width):
+    """``name (Class)`` in at most ``width`` characters: a long name is cut first, and
+    when the class alone takes more than half the room, both are cut (with an ellipsis),
+    so that the class stays recognisable.
+
+    >>> _layer_cell("a_quite_long_dense_name", "Dense", 20)
+    'a_quite_lon… (Dense)'
+    >>> _layer_cell("encoder_block", "TransformerEncoderBlock", 24)
+    'encoder_b… (Transforme…)'
+    """
+    cell = f"{name} ({class_name})"
+    room = width - 3                                    # " (" and ")"
+    if len(cell) <= width or room < 4:
+        return _cut(cell, width)
+    name_room = max(room - len(class_name), min(len(name), room // 2))
+    return f"{_cut(name, name_room)} ({_cut(class_name, room - name_room)})"
+
+
+def _cut(cell, width):
+    return cell if len(cell) <= width else cell[:max(width - 1, 0)] + "…"
+
+
+def _cells(row, show_connections, show_trainable, positions):
+    cells = [_layer_cell(row.name, row.class_name, positions[0] - 2),
+             shape_text(row.output_shapes), f"{row.params:,}"]
     if show_connections:
         cells.append(", ".join(row.inbound))
     if show_trainable:
@@ -63,11 +86,14 @@ def _cells(row, show_connections, show_trainable):
 
 
 def _line(cells, positions):
+    """The cells at their columns; each is cut to leave a space before the next column
+    (the first column also starts with one), so no cell runs into the next."""
     text, start = "", 0
-    for cell, end in zip(cells, positions):
-        width = end - start
-        piece = cell if len(cell) < width else cell[:max(width - 2, 1)] + "…"
-        text = (text + " " + piece).ljust(end) if start == 0 else (text + piece).ljust(end)
+    for i, (cell, end) in enumerate(zip(cells, positions)):
+        last = i == len(positions) - 1
+        room = end - start - (1 if start == 0 else 0) - (0 if last else 1)
+        piece = (" " if start == 0 else "") + _cut(cell, room)
+        text = (text + piece).ljust(end)
         start = end
     return text.rstrip()
 
@@ -75,7 +101,8 @@ def _line(cells, positions):
 def _rows_lines(rows, positions, show_connections, show_trainable, line_length, indent=""):
     lines = []
     for i, row in enumerate(rows):
-        lines.append(indent + _line(_cells(row, show_connections, show_trainable), positions))
+        lines.append(indent + _line(_cells(row, show_connections, show_trainable, positions),
+                                     positions))
         if row.nested:
             lines.append(indent + "|" + "¯" * (line_length - 2 - len(indent)) + "|")
             lines.extend(_rows_lines(row.nested, positions, show_connections, show_trainable,
