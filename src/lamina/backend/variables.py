@@ -124,6 +124,9 @@ class Variable:
 
     __array_ufunc__ = None  # ndarray (op) Variable defers to Variable's operators
     _engine = None  # set by lamina.backend when the engine is chosen
+    # True while only this Variable can hold its stored value (a compiled JAX step
+    # made it and nobody has read it since): the step may then donate the buffer.
+    _exclusive = False
 
     def __init__(self, initial_value, trainable=True, name=None, dtype=None,
                  regularizer=None, constraint=None):
@@ -151,6 +154,7 @@ class Variable:
 
     # -- value -------------------------------------------------------------
     def _storage_value(self):
+        self._exclusive = False
         return self._value
 
     @property
@@ -158,6 +162,7 @@ class Variable:
         """The current value (the bound one inside a :class:`VariableScope`)."""
         scope = getattr(_state, "scope", None)
         if scope is None:
+            self._exclusive = False
             return self._value
         return scope.read(self)
 
@@ -180,6 +185,7 @@ class Variable:
             scope.write(self, value)
         else:
             self._value = engine.assign_variable(self._value, value)
+            self._exclusive = False
         return self
 
     def assign_add(self, delta):

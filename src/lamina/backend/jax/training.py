@@ -1,17 +1,52 @@
 """The JAX engine's steps: one pure, jit-compiled function per step
-(see :mod:`lamina.backend.stepping`)."""
+(see :mod:`lamina.backend.stepping`).
+
+The compiled step *donates* the buffers of the Variables it assigns (weights,
+optimizer slots, metric and seed state): XLA writes their new values into the
+memory of the old ones, and the step stores the new arrays back into the
+Variables. A donated array is deleted, so the step only donates a buffer that
+nothing else can hold: one the step itself produced (``Variable._exclusive``).
+Any other (a value the user read with ``variable.value``, passed to ``assign``
+or gave the constructor) is copied once first, and the user's array keeps its
+value.
+
+>>> from lamina import backend as K
+>>> v = K.Variable(1.0, trainable=False)
+>>> held = v.value  # an array the user keeps
+>>> def add(d):
+...     v.assign_add(d)
+>>> step = K.engine.compile_step(add, [v])
+>>> step(K.convert_to_tensor(2.0)); step(K.convert_to_tensor(2.0))
+>>> float(v.numpy())
+5.0
+>>> float(held) if K.backend() == "jax" else 1.0  # on jax: the value it had, not deleted
+1.0
+"""
 
 import jax
+import jax.numpy as jnp
 
 from lamina.backend.variables import VariableScope
+
+
+def _copy(value):
+    """A new buffer holding ``value``, which the step may donate (a transfer on the
+    device, with no program to compile)."""
+    return jax.device_put(value, may_alias=False)
+
+
+def _spec(value, leading=0):
+    return jax.ShapeDtypeStruct(value.shape[leading:], value.dtype)
 
 
 class JitStep:
     """``fn`` compiled as a pure function of ``variables``' values and its arguments.
 
-    Each call reads the Variables' stored values, runs the compiled function, and
-    stores the new values back. JAX traces again only when an argument's shape or
-    dtype changes (the last, smaller batch of an epoch).
+    Each call passes the Variables' stored values to the compiled function (the
+    buffers of those the step assigns are donated) and stores the new values back.
+    JAX traces again only when an argument's shape or dtype changes (the last,
+    smaller batch of an epoch). The Variables the step assigns are found on the
+    first call, from the trace the compiled function then reuses.
     """
 
     def __init__(self, fn, variables):
@@ -26,41 +61,88 @@ class JitStep:
             return {i: scope.values[v] for i, v in enumerate(self.variables)
                     if id(v) in assigned}, out
 
-        def pure_many(values, stacked):
-            def body(carry, args):
-                updates, out = pure(carry, args)
-                return [updates.get(i, v) for i, v in enumerate(carry)], out
-            values, outs = jax.lax.scan(body, values, stacked)
-            return dict(enumerate(values)), jax.tree_util.tree_map(lambda o: o[-1], outs)
-
         self._pure = pure
-        self._compiled = jax.jit(pure)
-        self._compiled_many = jax.jit(pure_many)
+        self._traced = jax.jit(pure)  # traced once per signature, inlined below
+        self._donated = None  # positions of the Variables the step assigns
 
     def __call__(self, *args):
+        if self._donated is None:
+            self._find_assigned(args)
         return self._run(self._compiled, args)
 
     def run_many(self, batches):
         """Run the step once per element of ``batches`` (argument tuples of equal
         shapes) inside one compiled loop (``steps_per_execution``); returns the last
         step's results."""
-        stacked = jax.tree_util.tree_map(lambda *leaves: jax.numpy.stack(leaves), *batches)
+        if self._donated is None:
+            self._find_assigned(batches[0])
+        stacked = jax.tree_util.tree_map(lambda *leaves: jnp.stack(leaves), *batches)
         return self._run(self._compiled_many, stacked)
 
+    # -- compiling -------------------------------------------------------------------
+    def _find_assigned(self, args):
+        values = [v._value for v in self.variables]
+        updates, _ = self._traced.trace(values, args).out_info
+        donated, donated_set = sorted(updates), set(updates)
+        self._donated = donated
+        kept = [i for i in range(len(self.variables)) if i not in donated_set]
+        self._donated_vars = [self.variables[i] for i in donated]
+        self._kept_vars = [self.variables[i] for i in kept]
+
+        def merge(donated_values, kept_values, extra=None):
+            values = [None] * len(self.variables)
+            for i, value in zip(donated, donated_values):
+                values[i] = value
+            for i, value in zip(kept, kept_values):
+                values[i] = value
+            for i, value in (extra or {}).items():
+                values[i] = value
+            return values
+
+        def step(donated_values, kept_values, args):
+            updates, out = self._traced(merge(donated_values, kept_values), args)
+            new = [updates.pop(i, value) for i, value in zip(donated, donated_values)]
+            return new, updates, out  # updates: assigned on this signature only
+
+        def many(donated_values, kept_values, stacked):
+            values = merge(donated_values, kept_values)
+            per_step = jax.tree_util.tree_map(lambda a: _spec(a, 1), stacked)
+            assigned = jax.eval_shape(self._traced, [_spec(v) for v in values], per_step)[0]
+            extra = {i: values[i] for i in assigned if i not in donated_set}
+
+            def body(carry, args):
+                carried, extra = carry
+                step_updates, out = self._traced(merge(carried, kept_values, extra), args)
+                return ([step_updates[i] for i in donated],
+                        {i: step_updates[i] for i in extra}), out
+
+            (new, extra), outs = jax.lax.scan(body, (list(donated_values), extra), stacked)
+            return new, extra, jax.tree_util.tree_map(lambda o: o[-1], outs)
+
+        self._compiled = jax.jit(step, donate_argnums=0)
+        self._compiled_many = jax.jit(many, donate_argnums=0)
+
     def _run(self, compiled, args):
-        variables = self.variables
-        updates, out = compiled([v._value for v in variables], args)
-        for i, value in updates.items():
-            variables[i]._value = value
+        donated = [v._value if v._exclusive else _copy(v._value) for v in self._donated_vars]
+        new, extra, out = compiled(donated, [v._value for v in self._kept_vars], args)
+        for variable, value in zip(self._donated_vars, new):
+            variable._value = value
+            variable._exclusive = True
+        for i, value in extra.items():  # may be an input forwarded as it is
+            self.variables[i]._value = value
+            self.variables[i]._exclusive = False
         return out
 
 
 class ScopedStep(JitStep):
     """``run_eagerly=True``: the same pure function, uncompiled, for debugging."""
 
-    def __init__(self, fn, variables):
-        super().__init__(fn, variables)
-        self._compiled = self._pure
+    def __call__(self, *args):
+        updates, out = self._pure([v._value for v in self.variables], args)
+        for i, value in updates.items():
+            self.variables[i]._value = value
+            self.variables[i]._exclusive = False
+        return out
 
     def run_many(self, batches):
         out = None
