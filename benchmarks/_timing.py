@@ -57,11 +57,15 @@ def interleaved_rounds(tasks, rounds):
 def jax_train_step(loss_fn, optimizer):
     """The hand-written JAX training step: one ``jax.jit`` function of ``(params,
     opt_state, x, y)`` taking ``loss_fn(params, x, y)``'s gradient and applying the
-    optax ``optimizer``; returns ``(params, opt_state, loss)``."""
+    optax ``optimizer``; returns ``(params, opt_state, loss)``. The parameters and
+    the optimizer state are donated, so XLA updates them in place (the arrays passed
+    in are deleted; the caller keeps only the returned ones)."""
+    import functools
+
     import jax
     import optax
 
-    @jax.jit
+    @functools.partial(jax.jit, donate_argnums=(0, 1))
     def step(params, opt_state, x, y):
         loss, grads = jax.value_and_grad(loss_fn)(params, x, y)
         updates, opt_state = optimizer.update(grads, opt_state, params)
@@ -79,6 +83,16 @@ def jax_epoch(step, params, opt_state, x, y, batches):
     params, opt_state = jax.block_until_ready((params, opt_state))
     float(loss)
     return params, opt_state
+
+
+def jax_predict(forward, params, x, batches):
+    """``forward(params, x[index])`` (a ``jax.jit`` function) for each index in
+    ``batches``, all dispatched before any result is read, then fetched together as
+    one NumPy array."""
+    import jax
+    import numpy as np
+    outs = [forward(params, x[index]) for index in batches]
+    return np.concatenate(jax.device_get(outs))
 
 
 def torch_epoch(model, loss_fn, optimizer, x, y, batches):

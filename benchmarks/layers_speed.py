@@ -12,7 +12,7 @@ same samples and batch size (NumPy results), as in benchmark D.
 
 Each engine runs in its own process (lamina picks its engine at import): lamina on jax
 against hand-written JAX (``jax.jit`` of the whole step: ``value_and_grad`` and
-``optax.adam``; NHWC ``lax.conv_general_dilated`` with HWIO kernels,
+``optax.adam``, parameters and optimizer state donated; NHWC ``lax.conv_general_dilated`` with HWIO kernels,
 ``lax.reduce_window`` max pooling; the LSTM as one ``lax.scan`` with the input
 projection of every step computed before it), lamina on torch against an eager PyTorch
 loop (``nn.Conv2d`` / ``nn.MaxPool2d`` on NCHW data, torch's own layout, prepared once;
@@ -38,7 +38,8 @@ import sys
 if not __package__:  # run as a script: the `benchmarks` package lives in the repository root
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from benchmarks._timing import (TABLE_HEADER, flush_denormals, interleaved_rounds, jax_epoch,
-                                jax_train_step, run_worker, table_row, torch_epoch)
+                                jax_predict, jax_train_step, run_worker, table_row,
+                                torch_epoch)
 from benchmarks.training_speed import torch_crossentropy
 
 TARGET = 1.10
@@ -188,7 +189,7 @@ class RawJax:
         import jax
         import numpy as np
         import optax
-        self.x, self.y, self.np = x, y, np
+        self.x, self.y = x, y
         self.slices = batches(len(x), batch)
         self.params = jax.device_put(parameters(np.random.default_rng(1)))
         optimizer = optax.adam(ADAM["learning_rate"], eps=ADAM["epsilon"])
@@ -201,8 +202,7 @@ class RawJax:
                                                 self.x, self.y, self.slices)
 
     def predict(self):
-        return self.np.concatenate([self.np.asarray(self.forward(self.params, self.x[index]))
-                                    for index in self.slices])
+        return jax_predict(self.forward, self.params, self.x, self.slices)
 
 
 # -- hand-written PyTorch -------------------------------------------------------
