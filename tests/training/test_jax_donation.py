@@ -197,3 +197,14 @@ def test_donation_adds_no_compiles():
     steps = model._steps()
     assert steps["train"]._compiled._cache_size() == 2
     assert steps["test"]._compiled._cache_size() == 2
+
+
+@pytest.mark.parametrize("options", [dict(), dict(steps_per_execution=2)])
+def test_finding_the_assigned_variables_costs_no_second_trace_of_the_step(options):
+    model = model_with_state(**options)
+    x, y = data(44)  # batches of 8 and a last one of 4
+    traces = []
+    train_step = model.train_step
+    model.train_step = lambda *args: traces.append(1) or train_step(*args)
+    model.fit(x, y, batch_size=8, epochs=2, verbose=0)
+    assert len(traces) == 2  # one full batch, one last partial batch
