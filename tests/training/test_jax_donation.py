@@ -208,3 +208,15 @@ def test_finding_the_assigned_variables_costs_no_second_trace_of_the_step(option
     model.train_step = lambda *args: traces.append(1) or train_step(*args)
     model.fit(x, y, batch_size=8, epochs=2, verbose=0)
     assert len(traces) == 2  # one full batch, one last partial batch
+
+
+def test_a_variable_listed_twice_is_donated_once():
+    v = K.Variable(np.zeros(2, "float32"), trainable=False)
+
+    def step(delta):
+        v.assign_add(delta)
+
+    compiled = K.engine.compile_step(step, [v, v])
+    for _ in range(2):
+        compiled(K.convert_to_tensor(np.ones(2, "float32")))
+    assert v.numpy().tolist() == [2.0, 2.0]

@@ -50,7 +50,8 @@ class JitStep:
     """
 
     def __init__(self, fn, variables):
-        self.variables = list(variables)
+        # each Variable once: one buffer cannot be donated twice in a call
+        self.variables = list({id(v): v for v in variables}.values())
 
         def pure(values, args):
             with VariableScope(dict(zip(self.variables, values))) as scope:
@@ -113,8 +114,8 @@ class JitStep:
             def body(carry, args):
                 carried, extra = carry
                 step_updates, out = self._traced(merge(carried, kept_values, extra), args)
-                return ([step_updates[i] for i in donated],
-                        {i: step_updates[i] for i in extra}), out
+                return ([step_updates.get(i, value) for i, value in zip(donated, carried)],
+                        {i: step_updates.get(i, value) for i, value in extra.items()}), out
 
             (new, extra), outs = jax.lax.scan(body, (list(donated_values), extra), stacked)
             return new, extra, jax.tree_util.tree_map(lambda o: o[-1], outs)
