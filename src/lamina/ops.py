@@ -18,11 +18,20 @@ last axis), ``ops.clip(x, x_min, x_max)``, ``ops.reshape(x, newshape)``, ``ops.r
 2
 """
 
+import sys as _sys
+
 from lamina.backend.ops import *  # noqa: F401,F403
 from lamina.backend.ops.core import *  # noqa: F401,F403
 from lamina.backend.ops.math import *  # noqa: F401,F403
 from lamina.backend.ops.arrays import *  # noqa: F401,F403
 from lamina.backend.ops.nn import *  # noqa: F401,F403
-from lamina.backend.ops import core, math, nn  # noqa: F401
+from lamina.backend.ops import core, math  # noqa: F401
+from lamina.backend.ops import keras3_nn as nn, keras3_numpy as numpy, linalg  # noqa: F401
 
 del keras2, random, gradients, arrays  # noqa: F821  (submodules brought in by the * import)
+del elementwise, arrays_extra, fourier, nn_extra  # noqa: F821
+
+# ``import lamina.ops.linalg`` and ``from lamina.ops.nn import relu`` work as in Keras.
+_sys.modules.update({f"{__name__}.{m.__name__.rsplit('.', 1)[-1].replace('keras3_', '')}": m
+                     for m in (nn, numpy, linalg)})
+del _sys

@@ -17,6 +17,8 @@ from lamina.backend.torch.arrays import *  # noqa: F401,F403
 from lamina.backend.torch.nn import *  # noqa: F401,F403
 from lamina.backend.torch.random import *  # noqa: F401,F403
 from lamina.backend.torch.rnn import *  # noqa: F401,F403
+from lamina.backend.torch.extra import *  # noqa: F401,F403
+from lamina.backend.torch.linalg import *  # noqa: F401,F403
 
 from lamina.backend.torch.training import compile_step  # noqa: E402,F401
 from lamina.backend.torch.module import LayerModule as layer_base  # noqa: E402,F401

@@ -1,0 +1,163 @@
+"""Neural-network K functions of Keras 3 beyond the activations and convolutions:
+attention, normalizations, block rearrangements, PSNR.
+
+``depth_to_space`` and ``space_to_depth`` are specifications (see
+:mod:`lamina.backend.dispatch`); the others are written from other K functions, so
+they run the same way on every engine and on symbolic tensors.
+
+>>> from lamina import backend as K
+>>> K.int_shape(K.depth_to_space(K.zeros((1, 2, 2, 8)), 2))
+(1, 4, 4, 2)
+"""
+
+import math as _pymath
+
+from lamina.backend import config as _config
+from lamina.backend.dispatch import op as _op
+from lamina.backend.ops import arrays as _arrays
+from lamina.backend.ops import core as _core
+from lamina.backend.ops import math as _math
+from lamina.backend.ops import nn as _nn
+
+
+@_op
+def depth_to_space(x, block_size, data_format="channels_last"):
+    """Rearrange the channels of the 4-D ``x`` into ``block_size`` x ``block_size``
+    spatial blocks: (b, h, w, c * s * s) becomes (b, h * s, w * s, c).
+
+    >>> from lamina import backend as K
+    >>> K.int_shape(K.depth_to_space(K.zeros((1, 2, 2, 8)), 2))
+    (1, 4, 4, 2)
+    """
+
+
+@_op
+def space_to_depth(x, block_size, data_format="channels_last"):
+    """Inverse of ``depth_to_space``: (b, h * s, w * s, c) becomes (b, h, w, c * s * s).
+
+    >>> from lamina import backend as K
+    >>> K.int_shape(K.space_to_depth(K.zeros((1, 4, 4, 2)), 2))
+    (1, 2, 2, 8)
+    """
+
+
+def swish(x):
+    """``x * sigmoid(x)`` (the same as ``silu``).
+
+    >>> from lamina import backend as K
+    >>> K.convert_to_numpy(K.swish([0.0])).tolist()
+    [0.0]
+    """
+    return _nn.silu(x)
+
+
+def hard_swish(x):
+    """``x * relu6(x + 3) / 6`` (the same as ``hard_silu``).
+
+    >>> from lamina import backend as K
+    >>> K.convert_to_numpy(K.hard_swish([3.0])).tolist()
+    [3.0]
+    """
+    return _nn.hard_silu(x)
+
+
+def _tensor(x):
+    return _core.convert_to_tensor(x) if isinstance(x, (list, int, float)) else x
+
+
+def layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None, **kwargs):
+    """``x`` normalized to zero mean and unit variance over ``axis`` (per example), then
+    scaled by ``gamma`` and shifted by ``beta``. ``epsilon`` defaults to ``K.epsilon()``.
+
+    >>> from lamina import backend as K
+    >>> [round(v, 4) for v in K.convert_to_numpy(K.layer_normalization([1.0, 3.0])).tolist()]
+    [-1.0, 1.0]
+    """
+    if kwargs:
+        raise TypeError(f"layer_normalization: unexpected arguments {sorted(kwargs)}.")
+    x = _tensor(x)
+    epsilon = _config.epsilon() if epsilon is None else epsilon
+    mean, variance = _nn.moments(x, axes=axis if isinstance(axis, (list, tuple)) else [axis],
+                                 keepdims=True)
+    out = _math.multiply(_math.subtract(x, mean), _math.rsqrt(_math.add(variance, epsilon)))
+    if gamma is not None:
+        out = _math.multiply(out, gamma)
+    if beta is not None:
+        out = _math.add(out, beta)
+    return out
+
+
+def rms_normalization(x, scale=None, axis=-1, epsilon=None):
+    """``x * rsqrt(mean(x**2 over axis) + epsilon) * scale`` (``epsilon`` defaults to
+    ``K.epsilon()``).
+
+    >>> from lamina import backend as K
+    >>> [round(v, 4) for v in K.convert_to_numpy(K.rms_normalization([3.0, 4.0])).tolist()]
+    [0.8485, 1.1314]
+    """
+    x = _tensor(x)
+    epsilon = _config.epsilon() if epsilon is None else epsilon
+    mean_square = _math.mean(_math.square(x), axis=axis, keepdims=True)
+    out = _math.multiply(x, _math.rsqrt(_math.add(mean_square, epsilon)))
+    return out if scale is None else _math.multiply(out, scale)
+
+
+def psnr(x1, x2, max_val):
+    """Peak signal-to-noise ratio in dB: ``20 log10(max_val) - 10 log10(mse(x1, x2))``.
+
+    >>> from lamina import backend as K
+    >>> round(float(K.psnr([0.0, 1.0], [0.0, 0.9], 1.0)), 2)
+    23.01
+    """
+    x1, x2 = _tensor(x1), _tensor(x2)
+    if _core.shape(x1) != _core.shape(x2):
+        raise ValueError(f"psnr: x1 and x2 must have the same shape; received "
+                         f"{_core.shape(x1)} and {_core.shape(x2)}.")
+    mse = _math.mean(_math.square(_math.subtract(x1, x2)))
+    return _math.subtract(20.0 * _pymath.log10(max_val),
+                          _math.multiply(10.0 / _pymath.log(10.0), _math.log(mse)))
+
+
+def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
+                          is_causal=False, flash_attention=None, attn_logits_soft_cap=None):
+    """Scaled dot-product attention over inputs of shape (batch, length, heads, head_dim):
+    ``softmax(query . key * scale + bias)`` applied to ``value``. ``scale`` defaults to
+    ``1 / sqrt(head_dim)``; ``mask`` (bool, True = attend) and ``is_causal`` hide keys;
+    key and value may have fewer heads than the query (grouped-query attention).
+    ``flash_attention`` is accepted for Keras compatibility and changes nothing.
+
+    >>> from lamina import backend as K
+    >>> q = K.ones((1, 3, 2, 4))
+    >>> K.int_shape(K.dot_product_attention(q, q, q, is_causal=True))
+    (1, 3, 2, 4)
+    """
+    query, key, value = _tensor(query), _tensor(key), _tensor(value)
+    if _core.ndim(query) not in (3, 4) or _core.ndim(key) != _core.ndim(query):
+        raise ValueError(f"dot_product_attention: query, key and value must all be 3-D or "
+                         f"4-D (batch, length, heads, head_dim); received shapes "
+                         f"{_core.shape(query)}, {_core.shape(key)}, {_core.shape(value)}.")
+    heads, kv_heads = _core.shape(query)[-2], _core.shape(key)[-2]
+    if heads != kv_heads:
+        if heads is None or kv_heads is None or heads % kv_heads:
+            raise ValueError(f"dot_product_attention: the query's heads ({heads}) must be a "
+                             f"multiple of the key's ({kv_heads}).")
+        key = _arrays.repeat(key, heads // kv_heads, axis=-2)
+        value = _arrays.repeat(value, heads // kv_heads, axis=-2)
+    if scale is None:
+        scale = 1.0 / _pymath.sqrt(_core.shape(query)[-1])
+    logits = _math.multiply(_math.einsum("...tnh,...snh->...nts", query, key), scale)
+    if attn_logits_soft_cap is not None:
+        logits = _math.multiply(_math.tanh(_math.divide(logits, attn_logits_soft_cap)),
+                                attn_logits_soft_cap)
+    if bias is not None:
+        logits = _math.add(logits, bias)
+    keep = None if mask is None else _core.cast(mask, "bool")
+    if is_causal:
+        ones = _arrays.ones_like(logits, dtype="int32")
+        causal = _math.less_equal(_math.cumsum(ones, axis=-1), _math.cumsum(ones, axis=-2))
+        keep = causal if keep is None else _math.logical_and(keep, causal)
+    if keep is not None:
+        logits = _math.where(keep, logits, _arrays.full_like(logits, -1e9 if _core.dtype(
+            logits) != "float16" else -6e4))
+    weights = _nn.softmax(logits, axis=-1)
+    return _math.einsum("...nts,...snh->...tnh", weights, value)
