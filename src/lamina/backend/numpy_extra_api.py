@@ -128,7 +128,8 @@ def implement(xp):
 
     ops["dstack"] = dstack
     ops["diagflat"] = lambda x, k=0: xp.diagflat(tensor(x), k)
-    ops["vander"] = lambda x, N=None, increasing=False: xp.vander(tensor(x), N, increasing)
+    ops["vander"] = lambda x, N=None, increasing=False: xp.vander(
+        tensor(x), N, increasing).astype(tensor(x).dtype)
     trapezoid = getattr(xp, "trapezoid", None) or xp.trapz
 
     def trapz(y, x=None, dx=1.0, axis=-1):

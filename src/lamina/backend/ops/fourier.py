@@ -1,9 +1,12 @@
 """Fourier transforms as Keras 3 has them: complex values travel as ``(real, imag)``
 pairs of float tensors, and the result is such a pair.
 
-``fft``/``fft2``/``ifft2``/``rfft``/``irfft`` are specifications (see
-:mod:`lamina.backend.dispatch`); ``stft`` and ``istft`` are written from them and other
-K functions, so they run the same way on every engine.
+``rfft`` is a specification (see :mod:`lamina.backend.dispatch`). ``fft``, ``fft2``,
+``ifft2`` and ``irfft`` take the pair as their one argument, which the dispatcher does not
+search for symbolic tensors, so :func:`_pair_call` does its work: it records a graph node
+when the pair is symbolic and otherwise calls the engine's function of the same name.
+``stft`` and ``istft`` are written from these and other K functions, so they run the
+same way on every engine.
 
 >>> from lamina import backend as K
 >>> real, imag = K.fft((K.ones(4), K.zeros(4)))
@@ -13,13 +16,16 @@ K functions, so they run the same way on every engine.
 
 import numpy as _np
 
+from lamina.backend import symbolic as _symbolic
+from lamina.backend import tree as _tree
+from lamina.backend.dispatch import describe as _describe
 from lamina.backend.dispatch import op as _op
+from lamina.backend.variables import Variable as _Variable
 from lamina.backend.ops import arrays as _arrays
 from lamina.backend.ops import core as _core
 from lamina.backend.ops import math as _math
 
 
-@_op
 def fft(x):
     """Discrete Fourier transform over the last axis of the complex ``x = (real, imag)``.
 
@@ -28,9 +34,9 @@ def fft(x):
     >>> K.convert_to_numpy(real).tolist(), K.convert_to_numpy(imag).tolist()
     ([1.0, 1.0], [0.0, 0.0])
     """
+    return _pair_call(fft, x)
 
 
-@_op
 def fft2(x):
     """2-D discrete Fourier transform over the last two axes of ``x = (real, imag)``.
 
@@ -39,9 +45,9 @@ def fft2(x):
     >>> K.convert_to_numpy(real).tolist()
     [[4.0, 0.0], [0.0, 0.0]]
     """
+    return _pair_call(fft2, x)
 
 
-@_op
 def ifft2(x):
     """Inverse of ``fft2``: the 2-D inverse transform of ``x = (real, imag)``.
 
@@ -50,6 +56,7 @@ def ifft2(x):
     >>> K.convert_to_numpy(real).tolist()
     [[1.0, 1.0], [1.0, 1.0]]
     """
+    return _pair_call(ifft2, x)
 
 
 @_op
@@ -64,7 +71,6 @@ def rfft(x, fft_length=None):
     """
 
 
-@_op
 def irfft(x, fft_length=None):
     """Inverse of ``rfft``: the real signal (of ``fft_length`` samples, default
     ``2 * (n - 1)``) whose non-negative frequencies are ``x = (real, imag)``.
@@ -73,6 +79,28 @@ def irfft(x, fft_length=None):
     >>> K.convert_to_numpy(K.irfft((K.convert_to_tensor([4.0, 0.0, 0.0]), K.zeros(3)))).tolist()
     [1.0, 1.0, 1.0, 1.0]
     """
+    return _pair_call(irfft, x, fft_length)
+
+
+def _pair_call(function, x, *static):
+    """``function(x, *static)`` on the engine, for ``x = (real, imag)``; a graph node
+    when ``x`` holds a symbolic tensor. Errors name ``function`` and what it received."""
+    if not isinstance(x, (tuple, list)) or len(x) != 2:
+        raise ValueError(f"{function.__name__}: x must be a pair (real, imag) of tensors of one "
+                         f"shape; received {_describe(x)}.")
+    if _tree.any_leaf(lambda v: isinstance(v, _symbolic.SymbolicTensor), x):
+        return _symbolic.record(function, (tuple(x),) + static, {}, name=function.__name__)
+    from lamina.backend import engine
+    x = tuple(v.value if isinstance(v, _Variable) else v for v in x)
+    try:
+        return getattr(engine, function.__name__)(x, *static)
+    except Exception as e:
+        detail = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise ValueError(f"{function.__name__}: cannot apply to {_describe(x)}: {detail}") from e
+
+
+for _function in (fft, fft2, ifft2, irfft):
+    _function._lamina_graph_function = True
 
 
 def _window(window, sequence_length, fft_length, dtype):

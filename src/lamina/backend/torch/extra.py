@@ -184,8 +184,9 @@ def diagflat(x, k=0):
 
 
 def vander(x, N=None, increasing=False):
-    return torch.linalg.vander(_t(x), N=N).flip(-1) if not increasing \
-        else torch.linalg.vander(_t(x), N=N)
+    x = _t(x)
+    out = torch.linalg.vander(x, N=N).to(x.dtype)
+    return out if increasing else out.flip(-1)
 
 
 def trapezoid(y, x=None, dx=1.0, axis=-1):
