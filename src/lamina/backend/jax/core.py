@@ -178,3 +178,16 @@ def grad(fn, argnums=0, has_aux=False):
         value, grads = vg(*args)
         return (grads, value[1]) if has_aux else grads
     return wrapped
+
+
+def custom_gradient(f):
+    """``f(*args)`` returns ``(value, grad_fn)``: ``jax.custom_gradient``, with the result
+    of ``grad_fn`` made a tuple (one entry per argument)."""
+    def with_tuple_grads(*args):
+        value, grad_fn = f(*args)
+
+        def grads(upstream):
+            out = grad_fn(upstream)
+            return tuple(out) if isinstance(out, (tuple, list)) else (out,)
+        return value, grads
+    return jax.custom_gradient(with_tuple_grads)

@@ -148,3 +148,8 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
     np.add.at(out, segment_ids[valid], data[valid])
     return out
 
+
+
+def custom_gradient(f):
+    """NumPy computes no gradients: the value of ``f``, its ``grad_fn`` unused."""
+    return lambda *args: f(*args)[0]

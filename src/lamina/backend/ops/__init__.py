@@ -21,4 +21,5 @@ from lamina.backend.ops.arrays_extra import *  # noqa: F401,F403
 from lamina.backend.ops.fourier import *  # noqa: F401,F403
 from lamina.backend.ops.linalg import *  # noqa: F401,F403
 from lamina.backend.ops.nn_extra import *  # noqa: F401,F403
+from lamina.backend.ops.functional import *  # noqa: F401,F403
 from lamina.backend.ops.keras2 import *  # noqa: F401,F403
