@@ -29,7 +29,7 @@ from lamina.backend.ops import core, math  # noqa: F401
 from lamina.backend.ops import keras3_nn as nn, keras3_numpy as numpy, linalg  # noqa: F401
 
 del keras2, random, gradients, arrays  # noqa: F821  (submodules brought in by the * import)
-del elementwise, arrays_extra, fourier, nn_extra, functional  # noqa: F821
+del elementwise, arrays_extra, numpy_extra, fourier, nn_extra, functional  # noqa: F821
 
 # ``import lamina.ops.linalg`` and ``from lamina.ops.nn import relu`` work as in Keras.
 _sys.modules.update({f"{__name__}.{m.__name__.rsplit('.', 1)[-1].replace('keras3_', '')}": m

@@ -246,3 +246,62 @@ def test_symbolic_shapes():
     rows = Input(batch_shape=(3, 5))
     assert O.segment_max(rows, K.convert_to_tensor([0, 0, 1]), 2).shape == (2, 5)
     assert O.saturate_cast(a, "uint8").dtype == "uint8"
+
+
+MORE_UNARY = [
+    ("erfc", F, special.erfc, "float32"),
+    ("i0", F, lambda x: np.i0(x.astype("float64")), "float32"),
+    ("angle", F, np.angle, "float32"),
+    ("fabs", I, np.fabs, "float32"),
+    ("conjugate", F, np.conjugate, "float32"),
+]
+
+
+@pytest.mark.parametrize("name,x,reference,dtype", MORE_UNARY, ids=[u[0] for u in MORE_UNARY])
+def test_more_unary_functions_match_numpy(name, x, reference, dtype):
+    check(getattr(O, name)(K.convert_to_tensor(x)), reference(x), dtype)
+
+
+def test_nan_ignoring_extrema_cumulative_and_quantiles():
+    a = np.array([1.0, np.nan, -2.0, np.nan], "float32")
+    b = np.array([np.nan, 5.0, -3.0, np.nan], "float32")
+    check(O.fmax(K.convert_to_tensor(a), K.convert_to_tensor(b)), np.fmax(a, b), "float32")
+    check(O.fmin(K.convert_to_tensor(a), K.convert_to_tensor(b)), np.fmin(a, b), "float32")
+    x = NAN[[0, 2]]
+    t = K.convert_to_tensor(x)
+    check(O.nanargmax(t, axis=1), np.nanargmax(x, axis=1), "int32")
+    check(O.nanargmin(t), np.nanargmin(x), "int32")
+    check(O.nancumsum(t, axis=1), np.nancumsum(x, axis=1), "float32")
+    check(O.nancumprod(t), np.nancumprod(x), "float32")
+    check(O.nanmedian(t, axis=1), np.nanmedian(x, axis=1), "float32")
+    check(O.nanquantile(t, 0.3, axis=1, keepdims=True),
+          np.nanquantile(x, 0.3, axis=1, keepdims=True), "float32")
+    check(O.nanpercentile(t, 75.0), np.nanpercentile(x, 75.0), "float32")
+
+
+def test_windows_geomspace_cdist_allclose_and_argpartition():
+    for name in ("bartlett", "blackman", "hamming", "hanning"):
+        check(getattr(O, name)(6), getattr(np, name)(6), "float32")
+    check(O.kaiser(6, 3.0), np.kaiser(6, 3.0), "float32")
+    check(O.geomspace(2.0, 32.0, 5), np.geomspace(2.0, 32.0, 5), "float32")
+    check(O.geomspace(-1.0, -100.0, 3, endpoint=False), np.geomspace(-1.0, -100.0, 3, False))
+    x, y = F, np.array([[0.0, 1.0, 2.0]], "float32")
+    expected = np.sqrt(((x[:, None] - y[None]) ** 2).sum(-1))
+    check(O.cdist(K.convert_to_tensor(x), K.convert_to_tensor(y)), expected, "float32")
+    assert bool(O.allclose(K.convert_to_tensor(F), K.convert_to_tensor(F + 1e-9)))
+    assert not bool(O.allclose(K.convert_to_tensor(F), K.convert_to_tensor(F + 1e-3)))
+    assert K.int_shape(O.empty_like(K.convert_to_tensor(I), dtype="float16")) == (2, 3)
+    v = np.array([7.0, 1.0, 5.0, 3.0, 9.0], "float32")
+    index = K.convert_to_numpy(O.argpartition(K.convert_to_tensor(v), 2))
+    assert index.dtype == np.int32 and sorted(index.tolist()) == list(range(5))
+    assert v[index[2]] == np.sort(v)[2]
+    assert (v[index[:2]] <= v[index[2]]).all() and (v[index[3:]] >= v[index[2]]).all()
+
+
+def test_more_symbolic_shapes():
+    a = Input((3,))
+    assert O.fmax(a, a).shape == (None, 3)
+    assert O.nanquantile(a, 0.5, axis=1).shape == (None,)
+    assert O.nanargmax(a, axis=1).shape == (None,)
+    assert O.cdist(Input((4, 3)), Input((5, 3))).shape == (None, 4, 5)
+    assert O.argpartition(a, 1).shape == (None, 3)

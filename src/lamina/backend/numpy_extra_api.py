@@ -115,6 +115,18 @@ def implement(xp):
         ops[name] = lambda x, axis=None, keepdims=False, fn=getattr(xp, name): fn(
             tensor(x), axis=axis_arg(axis), keepdims=keepdims)
 
+    def nanquantile(x, q, axis=None, method="linear", keepdims=False):
+        x = floatify(x)
+        return xp.nanquantile(x, q, axis=axis_arg(axis), method=method,
+                              keepdims=keepdims).astype(x.dtype)
+
+    ops["nanquantile"] = nanquantile
+    ops["i0"] = lambda x: xp.i0(floatify(x))
+    ops["angle"] = lambda x: cast(xp.angle(floatify(x)),
+                                  dtypes.float_result(dtypes.standardize_dtype(floatify(x).dtype)))
+    ops["argpartition"] = lambda x, kth, axis=-1: xp.argpartition(
+        tensor(x), kth, axis=axis).astype(xp.int32)
+
     # -- arrays ------------------------------------------------------------
     ops["rot90"] = lambda array, k=1, axes=(0, 1): xp.rot90(tensor(array), k, tuple(axes))
     ops["kron"] = lambda x1, x2: cast(xp.kron(tensor(x1), tensor(x2)),

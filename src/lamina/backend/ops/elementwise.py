@@ -1,15 +1,20 @@
 """Element-wise K functions that Keras 3 adds to NumPy's basics: special functions,
 rounding and sign tests, ``fmod``/``hypot``-style binary math and bitwise operations.
 
-Each function is a specification (see :mod:`lamina.backend.dispatch`); float-valued
-functions of ints give ``floatx()``, binary ones follow :mod:`lamina.backend.dtypes`.
+Each ``@_op`` function is a specification (see :mod:`lamina.backend.dispatch`); the few
+written from other K functions (``erfc``, ``fmax``, ...) run the same way on every
+engine. Float-valued functions of ints give ``floatx()``, binary ones follow
+:mod:`lamina.backend.dtypes`.
 
 >>> from lamina import backend as K
 >>> K.convert_to_numpy(K.exp2([3.0])).tolist()
 [8.0]
 """
 
+from lamina.backend import dtypes as _dtypes
 from lamina.backend.dispatch import op as _op
+from lamina.backend.ops import core as _core
+from lamina.backend.ops import math as _math
 
 
 @_op
@@ -301,3 +306,82 @@ def bitwise_right_shift(x, y):
     [1]
     """
 
+
+
+@_op
+def i0(x):
+    """The modified Bessel function of the first kind, order 0, element-wise.
+
+    >>> from lamina import backend as K
+    >>> [round(v, 4) for v in K.convert_to_numpy(K.i0([0.0, 1.0])).tolist()]
+    [1.0, 1.2661]
+    """
+
+
+@_op
+def angle(x):
+    """The argument (angle in radians) of each element: 0 or pi for real numbers.
+
+    >>> from lamina import backend as K
+    >>> [round(v, 4) for v in K.convert_to_numpy(K.angle([-2.0, 3.0])).tolist()]
+    [3.1416, 0.0]
+    """
+
+
+def erfc(x):
+    """The complementary error function ``1 - erf(x)``, element-wise.
+
+    >>> from lamina import backend as K
+    >>> K.convert_to_numpy(K.erfc([0.0])).tolist()
+    [1.0]
+    """
+    return _math.subtract(1.0, erf(x))
+
+
+def fabs(x):
+    """Absolute value as floats (ints give ``floatx()``).
+
+    >>> from lamina import backend as K
+    >>> K.convert_to_numpy(K.fabs([-2])).tolist()
+    [2.0]
+    """
+    x = _core.convert_to_tensor(x) if isinstance(x, (list, int, float)) else x
+    return _math.abs(_core.cast(x, _dtypes.float_result(_core.dtype(x))))
+
+
+def conjugate(x):
+    """Complex conjugate, element-wise (``x`` itself for real numbers; same as ``conj``).
+
+    >>> from lamina import backend as K
+    >>> K.convert_to_numpy(K.conjugate([1.5])).tolist()
+    [1.5]
+    """
+    return _math.conj(x)
+
+
+def fmax(x1, x2):
+    """Element-wise maximum that ignores NaNs (NaN only where both are NaN).
+
+    >>> from lamina import backend as K
+    >>> K.convert_to_numpy(K.fmax([1.0, float("nan")], [float("nan"), 2.0])).tolist()
+    [1.0, 2.0]
+    """
+    return _nan_ignoring(_math.maximum, x1, x2)
+
+
+def fmin(x1, x2):
+    """Element-wise minimum that ignores NaNs (NaN only where both are NaN).
+
+    >>> from lamina import backend as K
+    >>> K.convert_to_numpy(K.fmin([1.0, float("nan")], [float("nan"), 2.0])).tolist()
+    [1.0, 2.0]
+    """
+    return _nan_ignoring(_math.minimum, x1, x2)
+
+
+def _nan_ignoring(combine, x1, x2):
+    out = combine(x1, x2)
+    if not _dtypes.is_float(_core.dtype(out)):
+        return out
+    x1, x2 = _core.cast(x1, _core.dtype(out)), _core.cast(x2, _core.dtype(out))
+    return _math.where(_math.isnan(x1), x2, _math.where(_math.isnan(x2), x1, out))

@@ -12,4 +12,5 @@ from lamina.backend.ops.math import *  # noqa: F401,F403
 from lamina.backend.ops.arrays import *  # noqa: F401,F403
 from lamina.backend.ops.elementwise import *  # noqa: F401,F403
 from lamina.backend.ops.arrays_extra import *  # noqa: F401,F403
+from lamina.backend.ops.numpy_extra import *  # noqa: F401,F403
 from lamina.backend.ops.linalg import slogdet, logdet  # noqa: F401

@@ -13,7 +13,7 @@ import torch
 
 from lamina.backend.numpy_extra_api import _depth_to_space, _space_to_depth
 from lamina.backend.torch.math import (_WEAK, _align, _axes, _float_pair, _floatify,
-                                       _promote, _same_dtype, _t)
+                                       _moved_to_end, _promote, _same_dtype, _t)
 from lamina.backend.torch.math import max as _max
 from lamina.backend.torch.math import min as _min
 from lamina.backend.torch.math import prod as _prod
@@ -28,6 +28,7 @@ __all__ = [
     "nanmin", "rot90", "kron", "array_split", "dstack", "diagflat", "vander", "trapezoid",
     "histogram", "corrcoef", "correlate", "isin", "searchsorted", "unique", "unravel_index",
     "segment_max", "segment_min", "segment_prod", "depth_to_space", "space_to_depth",
+    "nanquantile", "i0", "angle", "argpartition",
 ]
 
 
@@ -155,6 +156,29 @@ def _nan_extremum(reduce, fill):
 
 nanmax = _nan_extremum(_max, float("-inf"))
 nanmin = _nan_extremum(_min, float("inf"))
+
+
+def nanquantile(x, q, axis=None, method="linear", keepdims=False):
+    x = _floatify(x)
+    flat, kept = _moved_to_end(x, axis)
+    q = _t(q).to(device=x.device, dtype=x.dtype)
+    out = torch.nanquantile(flat, q, dim=-1, interpolation=method)
+    return out.reshape(tuple(q.shape) + kept) if keepdims else out
+
+
+i0 = _float_unary(torch.special.i0)
+
+
+def angle(x):
+    x = _t(x)
+    if x.is_complex():
+        return torch.angle(x)
+    x = _floatify(x)
+    return torch.atan2(torch.zeros_like(x), x)  # NumPy's sign: pi for -0.0
+
+
+def argpartition(x, kth, axis=-1):
+    return torch.argsort(_t(x), dim=axis, stable=True).to(torch.int32)  # a full sort partitions
 
 
 # -- arrays ---------------------------------------------------------------------------
