@@ -49,3 +49,19 @@ def test_symbolic_shapes():
     x = Input((4, 3))
     assert O.map(lambda r: K.sum(r, axis=-1), x).shape == (None, 4)
     assert O.associative_scan(K.add, x, axis=1).shape == (None, 4, 3)
+
+
+def test_jvp_is_the_directional_derivative():
+    x, direction = K.convert_to_tensor([1.0, 2.0]), K.convert_to_tensor([1.0, -1.0])
+    if K.backend() == "numpy":
+        with pytest.raises(NotImplementedError, match="jvp: the numpy engine"):
+            O.jvp(lambda v: v * v, (x,), (direction,))
+        return
+    out, tangent = O.jvp(lambda v: K.sin(v) * v, (x,), (direction,))
+    xs, d = np.array([1.0, 2.0]), np.array([1.0, -1.0])
+    np.testing.assert_allclose(K.convert_to_numpy(out), np.sin(xs) * xs, rtol=1e-6)
+    np.testing.assert_allclose(K.convert_to_numpy(tangent), (np.cos(xs) * xs + np.sin(xs)) * d,
+                               rtol=1e-5)
+    out, tangent, aux = O.linalg.jvp(lambda v: (K.sum(v * v), K.max(v)), (x,), (direction,),
+                                     has_aux=True)
+    assert float(aux) == 2.0 and float(tangent) == pytest.approx(2 * 1.0 - 2 * 2.0)

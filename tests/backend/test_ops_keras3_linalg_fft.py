@@ -138,3 +138,13 @@ def test_symbolic_shapes():
     re, im = O.stft(signal, 16, 8, 16)
     assert re.shape == (None, 9, 9)
     assert O.istft((re, im), 16, 8, 16, length=64).shape == (None, 64)
+
+
+def test_extract_sequences_frames_the_last_axis():
+    x = np.arange(20, dtype="float32").reshape(2, 10)
+    frames = O.extract_sequences(T(x), 4, 3)
+    expected = np.stack([x[:, i:i + 4] for i in range(0, 7, 3)], axis=1)
+    check(frames, expected)
+    assert O.extract_sequences(Input((10,)), 4, 3).shape == (None, 3, 4)
+    with pytest.raises(ValueError, match="extract_sequences: the last axis"):
+        O.extract_sequences(T(x), 12, 1)

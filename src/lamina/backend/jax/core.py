@@ -232,3 +232,7 @@ def custom_gradient(f):
             return tuple(out) if isinstance(out, (tuple, list)) else (out,)
         return value, grads
     return jax.custom_gradient(with_tuple_grads)
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    return jax.jvp(fun, tuple(primals), tuple(tangents), has_aux=has_aux)

@@ -153,3 +153,9 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
 def custom_gradient(f):
     """NumPy computes no gradients: the value of ``f``, its ``grad_fn`` unused."""
     return lambda *args: f(*args)[0]
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    raise NotImplementedError(
+        "jvp: the numpy engine has no automatic differentiation. Gradients and "
+        "training need the jax or torch engine: set LAMINA_BACKEND=jax or LAMINA_BACKEND=torch.")

@@ -5,8 +5,8 @@ pairs of float tensors, and the result is such a pair.
 ``ifft2`` and ``irfft`` take the pair as their one argument, which the dispatcher does not
 search for symbolic tensors, so :func:`_pair_call` does its work: it records a graph node
 when the pair is symbolic and otherwise calls the engine's function of the same name.
-``stft`` and ``istft`` are written from these and other K functions, so they run the
-same way on every engine.
+``stft``, ``istft`` and ``extract_sequences`` are written from these and other K
+functions, so they run the same way on every engine.
 
 >>> from lamina import backend as K
 >>> real, imag = K.fft((K.ones(4), K.zeros(4)))
@@ -148,19 +148,27 @@ def stft(x, sequence_length, sequence_stride, fft_length, window="hann", center=
     if center:
         pad = [(0, 0)] * (_core.ndim(x) - 1) + [(fft_length // 2, fft_length // 2)]
         x = _arrays.pad(x, pad, mode="reflect")
-    frames = _frames(x, fft_length, sequence_stride)
+    frames = extract_sequences(x, fft_length, sequence_stride)
     frames = _math.multiply(frames, _window(window, sequence_length, fft_length,
                                             _core.dtype(x)))
     return rfft(frames, fft_length)
 
 
-def _frames(x, frame_length, stride):
+def extract_sequences(x, sequence_length, sequence_stride):
+    """Frames of ``sequence_length`` samples every ``sequence_stride`` along the last axis
+    of ``x``: shape ``(..., frames, sequence_length)``.
+
+    >>> from lamina import backend as K
+    >>> K.convert_to_numpy(K.extract_sequences(K.arange(7), 3, 2)).tolist()
+    [[0, 1, 2], [2, 3, 4], [4, 5, 6]]
+    """
+    x = _core.convert_to_tensor(x) if isinstance(x, list) else x
     length = _core.shape(x)[-1]
-    if length < frame_length:
-        raise ValueError(f"stft: the signal has {length} samples (after padding), fewer than "
-                         f"one frame of {frame_length}.")
-    count = 1 + (length - frame_length) // stride
-    index = _np.arange(count)[:, None] * stride + _np.arange(frame_length)[None, :]
+    if length is None or length < sequence_length:
+        raise ValueError(f"extract_sequences: the last axis ({length} samples) must be known "
+                         f"and hold at least one sequence of {sequence_length}.")
+    count = 1 + (length - sequence_length) // sequence_stride
+    index = _np.arange(count)[:, None] * sequence_stride + _np.arange(sequence_length)[None, :]
     return _arrays.take(x, _core.convert_to_tensor(index, "int32"), axis=-1)
 
 

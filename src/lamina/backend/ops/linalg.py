@@ -13,6 +13,7 @@ Each ``@_op`` function is a specification (see :mod:`lamina.backend.dispatch`);
 from lamina.backend.dispatch import op as _op
 from lamina.backend.ops import arrays as _arrays
 from lamina.backend.ops import math as _math
+from lamina.backend.ops.gradients import jvp  # noqa: F401  (Keras 3 lists it here too)
 from lamina.backend.ops.math import norm  # noqa: F401  (Keras 3 lists it here too)
 
 

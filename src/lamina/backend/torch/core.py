@@ -259,3 +259,10 @@ def custom_gradient(f):
             return tuple(grads) if isinstance(grads, (tuple, list)) else (grads,)
 
     return lambda *args: CustomGradient.apply(*args)
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    import warnings
+    with warnings.catch_warnings():  # torch.func's own use of torch.jit.script warns
+        warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated", DeprecationWarning)
+        return torch.func.jvp(fun, tuple(primals), tuple(tangents), has_aux=has_aux)
