@@ -65,3 +65,20 @@ def test_jvp_is_the_directional_derivative():
     out, tangent, aux = O.linalg.jvp(lambda v: (K.sum(v * v), K.max(v)), (x,), (direction,),
                                      has_aux=True)
     assert float(aux) == 2.0 and float(tangent) == pytest.approx(2 * 1.0 - 2 * 2.0)
+
+
+def test_vectorize_broadcasts_over_batch_axes():
+    a = np.arange(6, dtype="float32").reshape(2, 3)
+    b = np.array([1.0, -1.0, 2.0], "float32")
+    elementwise = O.vectorize(lambda x, y: K.maximum(x, y) * 2.0)
+    np.testing.assert_allclose(K.convert_to_numpy(elementwise(K.convert_to_tensor(a),
+                                                              K.convert_to_tensor(b))),
+                               np.maximum(a, b) * 2)
+    matvec = O.vectorize(lambda m, v: K.matmul(m, v), signature="(m,n),(n)->(m)")
+    ms = np.arange(12, dtype="float32").reshape(2, 2, 3)
+    np.testing.assert_allclose(K.convert_to_numpy(matvec(K.convert_to_tensor(ms),
+                                                         K.convert_to_tensor(b))), ms @ b)
+    scaled = O.vectorize(lambda x, scale: x * scale, excluded={1})
+    np.testing.assert_allclose(K.convert_to_numpy(scaled(K.convert_to_tensor(b), 3.0)), b * 3)
+    with pytest.raises(ValueError, match="vectorize: the signature"):
+        matvec(K.convert_to_tensor(ms))

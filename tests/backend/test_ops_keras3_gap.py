@@ -305,3 +305,14 @@ def test_more_symbolic_shapes():
     assert O.nanargmax(a, axis=1).shape == (None,)
     assert O.cdist(Input((4, 3)), Input((5, 3))).shape == (None, 4, 5)
     assert O.argpartition(a, 1).shape == (None, 3)
+
+
+def test_unique_inside_a_compiled_function_needs_a_size():
+    if K.backend() != "jax":
+        pytest.skip("only JAX compiles eager K functions")
+    import jax
+    x = K.convert_to_tensor([3, 1, 3])
+    with pytest.raises(ValueError, match="unique: inside a compiled function"):
+        jax.jit(lambda v: O.unique(v))(x)
+    sized = jax.jit(lambda v: O.unique(v, size=3, fill_value=0))(x)
+    np.testing.assert_array_equal(np.asarray(sized), [1, 3, 0])

@@ -174,8 +174,15 @@ def implement(xp):
                axis=None, size=None, fill_value=None):
         x = tensor(x)
         extra = {} if is_numpy or size is None else {"size": size, "fill_value": fill_value}
-        out = xp.unique(x, return_index=return_index, return_inverse=return_inverse,
-                        return_counts=return_counts, axis=axis, **extra)
+        try:
+            out = xp.unique(x, return_index=return_index, return_inverse=return_inverse,
+                            return_counts=return_counts, axis=axis, **extra)
+        except Exception as e:
+            if type(e).__name__ != "ConcretizationTypeError":
+                raise
+            raise ValueError("unique: inside a compiled function the number of distinct values "
+                             "must be fixed; pass size=... (and fill_value=...), or call it "
+                             "eagerly.") from None
         parts = list(out) if isinstance(out, tuple) else [out]
         if is_numpy and size is not None:
             parts = [_sized(np, p, size, fill_value if i == 0 else None)

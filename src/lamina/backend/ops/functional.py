@@ -1,5 +1,6 @@
-"""Keras 3's functional helpers: ``map`` and ``associative_scan`` (written from
-``K.scan``, so one definition runs on every engine) and ``custom_gradient`` (each
+"""Keras 3's functional helpers: ``map``, ``associative_scan`` and ``vectorize``
+(written from ``K.scan`` and ``K.vectorized_map``, so one definition runs on every
+engine) and ``custom_gradient`` (each
 engine's own mechanism: ``jax.custom_vjp``, a ``torch.autograd.Function``; NumPy has no
 gradients and just computes the value).
 
@@ -7,6 +8,10 @@ gradients and just computes the value).
 >>> K.convert_to_numpy(K.map(lambda row: K.sum(row), K.ones((3, 2)))).tolist()
 [2.0, 2.0, 2.0]
 """
+
+import re as _re
+
+import numpy as _np
 
 from lamina.backend import symbolic as _symbolic
 from lamina.backend import tree as _tree
@@ -80,4 +85,66 @@ def custom_gradient(f):
 
     wrapper.__name__ = getattr(f, "__name__", "custom_gradient")
     wrapper.__doc__ = f.__doc__
+    return wrapper
+
+
+def _core_dims(signature, count):
+    """The number of core axes of each of ``count`` inputs and of the output, from a
+    NumPy-style ``signature`` like ``"(m,n),(n)->(m)"`` (None: all zero)."""
+    if signature is None:
+        return [0] * count, 0
+    match = _re.fullmatch(r"\s*((?:\([^()]*\)\s*,?\s*)*)->\s*(\([^()]*\))\s*", signature)
+    if match is None:
+        raise ValueError(f"vectorize: signature must look like '(m,n),(n)->(m)'; "
+                         f"received {signature!r}.")
+    inputs = _re.findall(r"\(([^()]*)\)", match.group(1))
+    if len(inputs) != count:
+        raise ValueError(f"vectorize: the signature {signature!r} names {len(inputs)} inputs; "
+                         f"the function received {count}.")
+    names = [[d for d in part.replace(" ", "").split(",") if d] for part in inputs]
+    output = [d for d in match.group(2)[1:-1].replace(" ", "").split(",") if d]
+    return [len(n) for n in names], len(output)
+
+
+def vectorize(pyfunc, *, excluded=None, signature=None):
+    """``pyfunc`` made to loop over the leading (batch) axes of its tensor arguments,
+    which are broadcast together. Without ``signature`` it sees one element (a 0-d
+    tensor) at a time; with a NumPy-style ``signature`` such as ``"(n),(n)->()"`` it sees
+    the named core axes. Arguments whose positions or names are in ``excluded`` are
+    passed as they are.
+
+    >>> from lamina import backend as K
+    >>> dot = K.vectorize(lambda a, b: K.sum(a * b), signature="(n),(n)->()")
+    >>> K.convert_to_numpy(dot(K.ones((3, 2)), K.ones(2))).tolist()
+    [2.0, 2.0, 2.0]
+    """
+    excluded = set(excluded or ())
+
+    def wrapper(*args, **kwargs):
+        positions = [i for i in range(len(args)) if i not in excluded]
+        keywords = [k for k in kwargs if k not in excluded]
+        tensors = [_core.convert_to_tensor(args[i]) if not hasattr(args[i], "shape")
+                   else args[i] for i in positions] + \
+            [_core.convert_to_tensor(kwargs[k]) if not hasattr(kwargs[k], "shape")
+             else kwargs[k] for k in keywords]
+        core, out_core = _core_dims(signature, len(tensors))
+        shapes = [tuple(_core.shape(t)) for t in tensors]
+        batch = _np.broadcast_shapes(*[s[:len(s) - c] for s, c in zip(shapes, core)])
+        flat = [_arrays.reshape(_arrays.broadcast_to(t, batch + s[len(s) - c:]),
+                                (-1,) + s[len(s) - c:]) for t, s, c in zip(tensors, shapes, core)]
+
+        def call(slices):
+            a, k = list(args), dict(kwargs)
+            for i, v in zip(positions, slices[:len(positions)]):
+                a[i] = v
+            for name, v in zip(keywords, slices[len(positions):]):
+                k[name] = v
+            return pyfunc(*a, **k)
+
+        out = _core.vectorized_map(call, tuple(flat))
+        return _tree.map_structure(
+            lambda o: _arrays.reshape(o, batch + tuple(_core.shape(o))[1:]), out)
+
+    wrapper.__name__ = getattr(pyfunc, "__name__", "vectorized")
+    wrapper.__doc__ = pyfunc.__doc__
     return wrapper

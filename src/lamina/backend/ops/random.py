@@ -214,7 +214,8 @@ def beta(shape, alpha, beta, dtype=None, seed=None):
     """Samples from the beta distribution with parameters ``alpha`` and ``beta``, in [0, 1].
 
     >>> from lamina import backend as K
-    >>> v = K.convert_to_numpy(K.random.beta((100,), 2.0, 3.0)); bool(0 <= v.min() and v.max() <= 1)
+    >>> v = K.convert_to_numpy(K.random.beta((100,), 2.0, 3.0))
+    >>> bool(0 <= v.min() and v.max() <= 1)
     True
     """
     return _draw("beta", shape, dtype, seed, alpha=alpha, beta=beta)
