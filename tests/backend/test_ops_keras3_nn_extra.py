@@ -123,3 +123,29 @@ def test_symbolic_shapes():
     assert O.depth_to_space(image, 2).shape == (None, None, 12, 2)
     assert O.space_to_depth(Input((4, 6, 3)), 2).shape == (None, 2, 3, 12)
     assert random.gamma((3,), 2.0).shape == (3,)
+
+
+def _adaptive_reference(x, sizes, reduce):
+    """A loop over output cells of channels-last ``x`` (batch, *spatial, channels)."""
+    spatial = x.shape[1:-1]
+    out = np.zeros((x.shape[0],) + tuple(sizes) + (x.shape[-1],), x.dtype)
+    for cell in np.ndindex(*sizes):
+        window = tuple(slice(i * n // s, -(-(i + 1) * n // s))
+                       for i, n, s in zip(cell, spatial, sizes))
+        out[(slice(None),) + cell] = reduce(x[(slice(None),) + window],
+                                            axis=tuple(range(1, len(sizes) + 1)))
+    return out
+
+
+@pytest.mark.parametrize("name,reduce", [("adaptive_average_pool", np.mean),
+                                         ("adaptive_max_pool", np.max)])
+def test_adaptive_pooling_matches_a_loop(name, reduce):
+    x = RNG.normal(size=(2, 7, 5, 3)).astype("float32")
+    check(getattr(O, name)(T(x), (3, 2)), _adaptive_reference(x, (3, 2), reduce))
+    first = getattr(O.nn, name)(T(x.transpose(0, 3, 1, 2)), 4, data_format="channels_first")
+    check(first, _adaptive_reference(x, (4, 4), reduce).transpose(0, 3, 1, 2))
+    seq = RNG.normal(size=(1, 9, 2)).astype("float32")
+    check(getattr(O, name)(T(seq), 4), _adaptive_reference(seq, (4,), reduce))
+    assert getattr(O, name)(Input((8, 8, 3)), 2).shape == (None, 2, 2, 3)
+    with pytest.raises(ValueError, match=f"{name}: output_size must be"):
+        getattr(O, name)(T(x), (3, 2, 1))

@@ -1,5 +1,5 @@
 """Neural-network K functions of Keras 3 beyond the activations and convolutions:
-attention, normalizations, block rearrangements, PSNR.
+attention, normalizations, block rearrangements, adaptive pooling, PSNR.
 
 ``depth_to_space`` and ``space_to_depth`` are specifications (see
 :mod:`lamina.backend.dispatch`); the others are written from other K functions, so
@@ -11,6 +11,8 @@ they run the same way on every engine and on symbolic tensors.
 """
 
 import math as _pymath
+
+import numpy as _np
 
 from lamina.backend import config as _config
 from lamina.backend.dispatch import op as _op
@@ -161,3 +163,67 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
             logits) != "float16" else -6e4))
     weights = _nn.softmax(logits, axis=-1)
     return _math.einsum("...nts,...snh->...tnh", weights, value)
+
+
+def _adaptive_axes(name, x, output_size, data_format):
+    """The spatial axes of ``x``, their lengths and the output sizes, checked."""
+    data_format = _config.standardize_data_format(data_format)
+    rank = _core.ndim(x) - 2
+    if rank < 1:
+        raise ValueError(f"{name}: inputs must have a batch, spatial and channel axes; "
+                         f"received shape {_core.shape(x)}.")
+    sizes = (output_size,) * rank if isinstance(output_size, int) else tuple(output_size)
+    if len(sizes) != rank or not all(isinstance(s, int) and s > 0 for s in sizes):
+        raise ValueError(f"{name}: output_size must be a positive int or {rank} of them for "
+                         f"inputs of shape {_core.shape(x)}; received {output_size!r}.")
+    axes = range(1, rank + 1) if data_format == "channels_last" else range(2, rank + 2)
+    lengths = [_core.shape(x)[a] for a in axes]
+    if None in lengths:
+        raise ValueError(f"{name}: the spatial axes must have known lengths; received shape "
+                         f"{_core.shape(x)}.")
+    return list(zip(axes, lengths, sizes))
+
+
+def _bins(length, size):
+    """PyTorch's and Keras's adaptive bins: [floor(i L / n), ceil((i + 1) L / n))."""
+    return [(i * length // size, -(-(i + 1) * length // size)) for i in range(size)]
+
+
+def adaptive_average_pool(inputs, output_size, data_format=None):
+    """Average pooling to a fixed spatial ``output_size`` (an int or one per spatial
+    axis), whatever the input's size: output cell ``i`` averages the inputs from
+    ``floor(i * L / n)`` to ``ceil((i + 1) * L / n)``.
+
+    >>> from lamina import backend as K
+    >>> x = K.reshape(K.arange(7, dtype="float32"), (1, 7, 1))
+    >>> K.convert_to_numpy(K.adaptive_average_pool(x, 3))[0, :, 0].tolist()
+    [1.0, 3.0, 5.0]
+    """
+    x = _tensor(inputs)
+    for axis, length, size in _adaptive_axes("adaptive_average_pool", x, output_size,
+                                             data_format):
+        weights = _np.zeros((length, size))
+        for i, (start, end) in enumerate(_bins(length, size)):
+            weights[start:end, i] = 1.0 / (end - start)
+        moved = _arrays.moveaxis(x, axis, -1)
+        pooled = _math.matmul(moved, _core.convert_to_tensor(weights, _core.dtype(x)))
+        x = _arrays.moveaxis(pooled, -1, axis)
+    return x
+
+
+def adaptive_max_pool(inputs, output_size, data_format=None):
+    """Max pooling to a fixed spatial ``output_size`` (an int or one per spatial axis),
+    with the bins of ``adaptive_average_pool``.
+
+    >>> from lamina import backend as K
+    >>> x = K.reshape(K.arange(7, dtype="float32"), (1, 7, 1))
+    >>> K.convert_to_numpy(K.adaptive_max_pool(x, 3))[0, :, 0].tolist()
+    [2.0, 4.0, 6.0]
+    """
+    x = _tensor(inputs)
+    for axis, length, size in _adaptive_axes("adaptive_max_pool", x, output_size, data_format):
+        moved = _arrays.moveaxis(x, axis, -1)
+        parts = [_math.max(moved[..., start:end], axis=-1, keepdims=True)
+                 for start, end in _bins(length, size)]
+        x = _arrays.moveaxis(_arrays.concatenate(parts, axis=-1), -1, axis)
+    return x
