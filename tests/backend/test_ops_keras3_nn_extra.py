@@ -149,3 +149,48 @@ def test_adaptive_pooling_matches_a_loop(name, reduce):
     assert getattr(O, name)(Input((8, 8, 3)), 2).shape == (None, 2, 2, 3)
     with pytest.raises(ValueError, match=f"{name}: output_size must be"):
         getattr(O, name)(T(x), (3, 2, 1))
+
+
+def _unfold_reference(x, kernel, stride, padding, dilation):
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    x = np.pad(x, [(0, 0), (0, 0), (ph, ph), (pw, pw)])
+    rows = (x.shape[2] - dh * (kh - 1) - 1) // sh + 1
+    cols = (x.shape[3] - dw * (kw - 1) - 1) // sw + 1
+    out = np.zeros((x.shape[0], x.shape[1], kh, kw, rows, cols), x.dtype)
+    for i, j, r, c in np.ndindex(kh, kw, rows, cols):
+        out[:, :, i, j, r, c] = x[:, :, r * sh + i * dh, c * sw + j * dw]
+    return out.reshape(x.shape[0], -1, rows * cols)
+
+
+def _fold_reference(cols, size, kernel, stride, padding, dilation):
+    (kh, kw), (sh, sw), (ph, pw), (dh, dw) = kernel, stride, padding, dilation
+    height, width = size[0] + 2 * ph, size[1] + 2 * pw
+    rows = (height - dh * (kh - 1) - 1) // sh + 1
+    count = (width - dw * (kw - 1) - 1) // sw + 1
+    cols = cols.reshape(cols.shape[0], -1, kh, kw, rows, count)
+    out = np.zeros((cols.shape[0], cols.shape[1], height, width), cols.dtype)
+    for i, j, r, c in np.ndindex(kh, kw, rows, count):
+        out[:, :, r * sh + i * dh, c * sw + j * dw] += cols[:, :, i, j, r, c]
+    return out[:, :, ph:ph + size[0], pw:pw + size[1]]
+
+
+@pytest.mark.parametrize("kernel,stride,padding,dilation", [
+    ((2, 2), (1, 1), (0, 0), (1, 1)), ((2, 3), (2, 2), (1, 1), (1, 1)),
+    ((3, 3), (1, 1), (1, 0), (2, 2))])
+def test_unfold_and_fold_match_loops(kernel, stride, padding, dilation):
+    x = RNG.normal(size=(2, 3, 5, 6)).astype("float32")
+    kwargs = dict(kernel_size=kernel, stride=stride, padding=padding, dilation=dilation)
+    patches = O.unfold(T(x), **kwargs)
+    expected = _unfold_reference(x, kernel, stride, padding, dilation)
+    check(patches, expected)
+    check(O.fold(patches, (5, 6), **kwargs),
+          _fold_reference(expected, (5, 6), kernel, stride, padding, dilation))
+
+
+def test_unfold_and_fold_shapes_and_errors():
+    assert O.unfold(Input((3, 5, 6)), 2).shape == (None, 12, 20)
+    assert O.nn.fold(Input((12, 20)), (5, 6), 2).shape == (None, 3, 5, 6)
+    with pytest.raises(ValueError, match=r"fold: x must have shape \(N, C \* 4, 20\)"):
+        O.fold(T(np.zeros((1, 12, 7), "float32")), (5, 6), 2)
+    with pytest.raises(ValueError, match="unfold: no patch of kernel_size 9"):
+        O.unfold(T(np.zeros((1, 1, 4, 4), "float32")), 9)

@@ -1,5 +1,6 @@
 """Neural-network K functions of Keras 3 beyond the activations and convolutions:
-attention, normalizations, block rearrangements, adaptive pooling, PSNR.
+attention, normalizations, block rearrangements, adaptive pooling, ``unfold``/``fold``
+(im2col and back), PSNR.
 
 ``depth_to_space`` and ``space_to_depth`` are specifications (see
 :mod:`lamina.backend.dispatch`); the others are written from other K functions, so
@@ -227,3 +228,79 @@ def adaptive_max_pool(inputs, output_size, data_format=None):
                  for start, end in _bins(length, size)]
         x = _arrays.moveaxis(_arrays.concatenate(parts, axis=-1), -1, axis)
     return x
+
+
+def _pair(name, argument, value):
+    pair = (value, value) if isinstance(value, int) else tuple(value)
+    if len(pair) != 2 or not all(isinstance(v, int) and v >= 0 for v in pair):
+        raise ValueError(f"{name}: {argument} must be an int or 2 ints; received {value!r}.")
+    return pair
+
+
+def _patch_grid(name, height, width, kernel_size, dilation, padding, stride):
+    """The patch positions of ``unfold``/``fold``: for each kernel offset and each patch,
+    the flat index into the padded (height, width) image; shape (kh * kw, patches)."""
+    kh, kw = _pair(name, "kernel_size", kernel_size)
+    dh, dw = _pair(name, "dilation", dilation)
+    (ph, pw), (sh, sw) = _pair(name, "padding", padding), _pair(name, "stride", stride)
+    padded_h, padded_w = height + 2 * ph, width + 2 * pw
+    rows = (padded_h - dh * (kh - 1) - 1) // sh + 1
+    cols = (padded_w - dw * (kw - 1) - 1) // sw + 1
+    if rows < 1 or cols < 1 or 0 in (kh, kw, sh, sw):
+        raise ValueError(f"{name}: no patch of kernel_size {kernel_size} fits an image of "
+                         f"{height}x{width} with padding {padding}, dilation {dilation} and "
+                         f"stride {stride}.")
+    ki, kj = _np.meshgrid(_np.arange(kh) * dh, _np.arange(kw) * dw, indexing="ij")
+    oi, oj = _np.meshgrid(_np.arange(rows) * sh, _np.arange(cols) * sw, indexing="ij")
+    index = (ki.reshape(-1, 1) + oi.reshape(1, -1)) * padded_w \
+        + kj.reshape(-1, 1) + oj.reshape(1, -1)
+    return index, (ph, pw), (padded_h, padded_w)
+
+
+def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
+    """Sliding patches ("im2col") of the channels-first images ``x`` (N, C, H, W): a
+    (N, C * kh * kw, patches) tensor, each column one flattened patch.
+
+    >>> from lamina import backend as K
+    >>> K.int_shape(K.unfold(K.ones((1, 2, 4, 4)), kernel_size=2, stride=2))
+    (1, 8, 4)
+    """
+    x = _tensor(x)
+    if _core.ndim(x) != 4:
+        raise ValueError(f"unfold: x must be 4-D (N, C, H, W); received shape {_core.shape(x)}.")
+    n, c, height, width = _core.shape(x)
+    index, (ph, pw), (padded_h, padded_w) = _patch_grid(
+        "unfold", height, width, kernel_size, dilation, padding, stride)
+    x = _arrays.pad(x, [(0, 0), (0, 0), (ph, ph), (pw, pw)])
+    flat = _arrays.reshape(x, (-1, c, padded_h * padded_w))
+    patches = _arrays.take(flat, _core.convert_to_tensor(index.reshape(-1), "int32"), axis=2)
+    return _arrays.reshape(patches, (-1, c * index.shape[0], index.shape[1]))
+
+
+def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Inverse arrangement of ``unfold`` ("col2im"): patches (N, C * kh * kw, patches)
+    summed back into channels-first images (N, C, *output_size); overlapping values add.
+
+    >>> from lamina import backend as K
+    >>> K.int_shape(K.fold(K.ones((1, 8, 4)), (4, 4), kernel_size=2, stride=2))
+    (1, 2, 4, 4)
+    """
+    x = _tensor(x)
+    height, width = _pair("fold", "output_size", output_size)
+    index, (ph, pw), (padded_h, padded_w) = _patch_grid(
+        "fold", height, width, kernel_size, dilation, padding, stride)
+    kernel_cells, patches = index.shape
+    shape = _core.shape(x)
+    if _core.ndim(x) != 3 or shape[1] % kernel_cells or shape[2] != patches:
+        raise ValueError(f"fold: x must have shape (N, C * {kernel_cells}, {patches}) for "
+                         f"output_size {output_size} and kernel_size {kernel_size}; received "
+                         f"{shape}.")
+    channels = shape[1] // kernel_cells
+    columns = _arrays.reshape(x, (-1, channels * kernel_cells * patches))
+    rows = _arrays.reshape(_arrays.transpose(columns), (channels, kernel_cells * patches, -1))
+    ids = _core.convert_to_tensor(index.reshape(-1), "int32")
+    summed = _core.vectorized_map(
+        lambda per_channel: _core.segment_sum(per_channel, ids, padded_h * padded_w), rows)
+    image = _arrays.reshape(_arrays.transpose(summed, (2, 0, 1)),
+                            (-1, channels, padded_h, padded_w))
+    return image[:, :, ph:ph + height, pw:pw + width]
