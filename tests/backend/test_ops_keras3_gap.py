@@ -316,3 +316,28 @@ def test_unique_inside_a_compiled_function_needs_a_size():
         jax.jit(lambda v: O.unique(v))(x)
     sized = jax.jit(lambda v: O.unique(v, size=3, fill_value=0))(x)
     np.testing.assert_array_equal(np.asarray(sized), [1, 3, 0])
+
+
+@pytest.mark.parametrize("pattern,lengths,reference", [
+    ("b h w c -> b c h w", {}, lambda x: x.transpose(0, 3, 1, 2)),
+    ("b h w c -> (b h) w c", {}, lambda x: x.reshape(8, 2, 3)),
+    ("b h w c -> b (c h w)", {}, lambda x: x.transpose(0, 3, 1, 2).reshape(2, 24)),
+    ("b (h1 h) w c -> (b h1) h w c", {"h1": 2},
+     lambda x: x.reshape(2, 2, 2, 2, 3).reshape(4, 2, 2, 3)),
+    ("b (h h1) (w w1) c -> b h w (c h1 w1)", {"h1": 2, "w1": 2},
+     lambda x: x.reshape(2, 2, 2, 1, 2, 3).transpose(0, 1, 3, 5, 2, 4).reshape(2, 2, 1, 12)),
+])
+def test_rearrange_matches_numpy_reshapes(pattern, lengths, reference):
+    x = np.arange(48, dtype="float32").reshape(2, 4, 2, 3)
+    check(O.rearrange(K.convert_to_tensor(x), pattern, **lengths), reference(x), "float32")
+
+
+def test_rearrange_symbolic_and_errors():
+    assert O.rearrange(Input((4, 6)), "b t (h d) -> b h t d", h=2).shape == (None, 2, 4, 3)
+    x = K.convert_to_tensor(np.zeros((2, 4)))
+    with pytest.raises(ValueError, match="must name the same axes"):
+        O.rearrange(x, "a b -> a c")
+    with pytest.raises(ValueError, match="needs the lengths of all but one"):
+        O.rearrange(x, "a (b c) -> a b c")
+    with pytest.raises(ValueError, match="describes 3 axes"):
+        O.rearrange(x, "a b c -> a b c")

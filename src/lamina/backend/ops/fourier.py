@@ -26,6 +26,11 @@ from lamina.backend.ops import core as _core
 from lamina.backend.ops import math as _math
 
 
+def _static_shape(x):
+    """The shape of ``x`` as a tuple, None for an unknown (symbolic) length."""
+    return tuple(x.shape)
+
+
 def fft(x):
     """Discrete Fourier transform over the last axis of the complex ``x = (real, imag)``.
 
@@ -163,7 +168,7 @@ def extract_sequences(x, sequence_length, sequence_stride):
     [[0, 1, 2], [2, 3, 4], [4, 5, 6]]
     """
     x = _core.convert_to_tensor(x) if isinstance(x, list) else x
-    length = _core.shape(x)[-1]
+    length = _static_shape(x)[-1]
     if length is None or length < sequence_length:
         raise ValueError(f"extract_sequences: the last axis ({length} samples) must be known "
                          f"and hold at least one sequence of {sequence_length}.")
@@ -189,11 +194,11 @@ def istft(x, sequence_length, sequence_stride, fft_length, length=None, window="
     dtype = _core.dtype(frames)
     win = _window(window, sequence_length, fft_length, dtype)
     frames = _math.multiply(frames, win)
-    count = _core.shape(frames)[-2]
+    count = _static_shape(frames)[-2]
     total = fft_length + sequence_stride * (count - 1)
     positions = (_np.arange(count)[:, None] * sequence_stride
                  + _np.arange(fft_length)[None, :]).reshape(-1)
-    lead = _core.shape(frames)[:-2]
+    lead = _static_shape(frames)[:-2]
     flat = _arrays.reshape(frames, (-1, count * fft_length)) if lead else \
         _arrays.reshape(frames, (1, count * fft_length))
     ids = _core.convert_to_tensor(positions, "int32")

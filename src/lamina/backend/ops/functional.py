@@ -19,6 +19,11 @@ from lamina.backend.ops import arrays as _arrays
 from lamina.backend.ops import core as _core
 
 
+def _static_shape(x):
+    """The shape of ``x`` as a tuple, None for an unknown (symbolic) length."""
+    return tuple(x.shape)
+
+
 def map(f, xs):
     """``f`` applied to each slice of ``xs`` (a tensor or a structure of tensors) along
     axis 0, one after the other; the results stacked.
@@ -41,7 +46,7 @@ def associative_scan(f, elems, reverse=False, axis=0):
     """
     moved = _tree.map_structure(lambda x: _arrays.moveaxis(x, axis, 0), elems)
     leaves = _tree.flatten(moved)[0]
-    if not leaves or _core.shape(leaves[0])[0] == 0:
+    if not leaves or _static_shape(leaves[0])[0] == 0:
         return elems
     edge = -1 if reverse else 0
     first = _tree.map_structure(lambda x: x[edge], moved)
@@ -128,7 +133,7 @@ def vectorize(pyfunc, *, excluded=None, signature=None):
             [_core.convert_to_tensor(kwargs[k]) if not hasattr(kwargs[k], "shape")
              else kwargs[k] for k in keywords]
         core, out_core = _core_dims(signature, len(tensors))
-        shapes = [tuple(_core.shape(t)) for t in tensors]
+        shapes = [tuple(_static_shape(t)) for t in tensors]
         batch = _np.broadcast_shapes(*[s[:len(s) - c] for s, c in zip(shapes, core)])
         flat = [_arrays.reshape(_arrays.broadcast_to(t, batch + s[len(s) - c:]),
                                 (-1,) + s[len(s) - c:]) for t, s, c in zip(tensors, shapes, core)]
@@ -143,7 +148,7 @@ def vectorize(pyfunc, *, excluded=None, signature=None):
 
         out = _core.vectorized_map(call, tuple(flat))
         return _tree.map_structure(
-            lambda o: _arrays.reshape(o, batch + tuple(_core.shape(o))[1:]), out)
+            lambda o: _arrays.reshape(o, batch + tuple(_static_shape(o))[1:]), out)
 
     wrapper.__name__ = getattr(pyfunc, "__name__", "vectorized")
     wrapper.__doc__ = pyfunc.__doc__

@@ -23,6 +23,11 @@ from lamina.backend.ops import math as _math
 from lamina.backend.ops import nn as _nn
 
 
+def _static_shape(x):
+    """The shape of ``x`` as a tuple, None for an unknown (symbolic) length."""
+    return tuple(x.shape)
+
+
 @_op
 def depth_to_space(x, block_size, data_format="channels_last"):
     """Rearrange the channels of the 4-D ``x`` into ``block_size`` x ``block_size``
@@ -113,9 +118,9 @@ def psnr(x1, x2, max_val):
     23.01
     """
     x1, x2 = _tensor(x1), _tensor(x2)
-    if _core.shape(x1) != _core.shape(x2):
+    if _static_shape(x1) != _static_shape(x2):
         raise ValueError(f"psnr: x1 and x2 must have the same shape; received "
-                         f"{_core.shape(x1)} and {_core.shape(x2)}.")
+                         f"{_static_shape(x1)} and {_static_shape(x2)}.")
     mse = _math.mean(_math.square(_math.subtract(x1, x2)))
     return _math.subtract(20.0 * _pymath.log10(max_val),
                           _math.multiply(10.0 / _pymath.log(10.0), _math.log(mse)))
@@ -138,8 +143,8 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
     if _core.ndim(query) not in (3, 4) or _core.ndim(key) != _core.ndim(query):
         raise ValueError(f"dot_product_attention: query, key and value must all be 3-D or "
                          f"4-D (batch, length, heads, head_dim); received shapes "
-                         f"{_core.shape(query)}, {_core.shape(key)}, {_core.shape(value)}.")
-    heads, kv_heads = _core.shape(query)[-2], _core.shape(key)[-2]
+                         f"{_static_shape(query)}, {_static_shape(key)}, {_static_shape(value)}.")
+    heads, kv_heads = _static_shape(query)[-2], _static_shape(key)[-2]
     if heads != kv_heads:
         if heads is None or kv_heads is None or heads % kv_heads:
             raise ValueError(f"dot_product_attention: the query's heads ({heads}) must be a "
@@ -147,7 +152,7 @@ def dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
         key = _arrays.repeat(key, heads // kv_heads, axis=-2)
         value = _arrays.repeat(value, heads // kv_heads, axis=-2)
     if scale is None:
-        scale = 1.0 / _pymath.sqrt(_core.shape(query)[-1])
+        scale = 1.0 / _pymath.sqrt(_static_shape(query)[-1])
     logits = _math.multiply(_math.einsum("...tnh,...snh->...nts", query, key), scale)
     if attn_logits_soft_cap is not None:
         logits = _math.multiply(_math.tanh(_math.divide(logits, attn_logits_soft_cap)),
@@ -172,16 +177,16 @@ def _adaptive_axes(name, x, output_size, data_format):
     rank = _core.ndim(x) - 2
     if rank < 1:
         raise ValueError(f"{name}: inputs must have a batch, spatial and channel axes; "
-                         f"received shape {_core.shape(x)}.")
+                         f"received shape {_static_shape(x)}.")
     sizes = (output_size,) * rank if isinstance(output_size, int) else tuple(output_size)
     if len(sizes) != rank or not all(isinstance(s, int) and s > 0 for s in sizes):
         raise ValueError(f"{name}: output_size must be a positive int or {rank} of them for "
-                         f"inputs of shape {_core.shape(x)}; received {output_size!r}.")
+                         f"inputs of shape {_static_shape(x)}; received {output_size!r}.")
     axes = range(1, rank + 1) if data_format == "channels_last" else range(2, rank + 2)
-    lengths = [_core.shape(x)[a] for a in axes]
+    lengths = [_static_shape(x)[a] for a in axes]
     if None in lengths:
         raise ValueError(f"{name}: the spatial axes must have known lengths; received shape "
-                         f"{_core.shape(x)}.")
+                         f"{_static_shape(x)}.")
     return list(zip(axes, lengths, sizes))
 
 
@@ -267,8 +272,8 @@ def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
     """
     x = _tensor(x)
     if _core.ndim(x) != 4:
-        raise ValueError(f"unfold: x must be 4-D (N, C, H, W); received shape {_core.shape(x)}.")
-    n, c, height, width = _core.shape(x)
+        raise ValueError(f"unfold: x must be 4-D (N, C, H, W); received shape {_static_shape(x)}.")
+    n, c, height, width = _static_shape(x)
     index, (ph, pw), (padded_h, padded_w) = _patch_grid(
         "unfold", height, width, kernel_size, dilation, padding, stride)
     x = _arrays.pad(x, [(0, 0), (0, 0), (ph, ph), (pw, pw)])
@@ -290,7 +295,7 @@ def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
     index, (ph, pw), (padded_h, padded_w) = _patch_grid(
         "fold", height, width, kernel_size, dilation, padding, stride)
     kernel_cells, patches = index.shape
-    shape = _core.shape(x)
+    shape = _static_shape(x)
     if _core.ndim(x) != 3 or shape[1] % kernel_cells or shape[2] != patches:
         raise ValueError(f"fold: x must have shape (N, C * {kernel_cells}, {patches}) for "
                          f"output_size {output_size} and kernel_size {kernel_size}; received "

@@ -20,6 +20,11 @@ from lamina.backend.ops import core as _core
 from lamina.backend.ops import math as _math
 
 
+def _static_shape(x):
+    """The shape of ``x`` as a tuple, None for an unknown (symbolic) length."""
+    return tuple(x.shape)
+
+
 def _tensor(x):
     return _core.convert_to_tensor(x) if isinstance(x, (list, tuple, int, float)) else x
 
@@ -221,3 +226,73 @@ def argpartition(x, kth, axis=-1):
     >>> int(idx[1])
     3
     """
+
+
+def _pattern_side(side, pattern):
+    """The axes of one side of a rearrange pattern: a list of groups of names."""
+    groups, group = [], None
+    for token in side.replace("(", " ( ").replace(")", " ) ").split():
+        if token == "(":
+            if group is not None:
+                raise ValueError(f"rearrange: nested parentheses in {pattern!r}.")
+            group = []
+        elif token == ")":
+            if group is None:
+                raise ValueError(f"rearrange: unbalanced parentheses in {pattern!r}.")
+            groups.append(group)
+            group = None
+        elif token.isidentifier():
+            (group if group is not None else groups).append(
+                token if group is not None else [token])
+        else:
+            raise ValueError(f"rearrange: {token!r} in {pattern!r} is not an axis name "
+                             f"(names and parentheses only).")
+    if group is not None:
+        raise ValueError(f"rearrange: unbalanced parentheses in {pattern!r}.")
+    return groups
+
+
+def rearrange(tensor, pattern, **axes_lengths):
+    """Axes rearranged as einops writes it: ``"b h w c -> b (h w) c"`` merges axes,
+    ``"b (h h1) w -> b h h1 w"`` with ``h1=2`` splits one, and the order of names
+    transposes. Split axes take their lengths from ``axes_lengths``.
+
+    >>> from lamina import backend as K
+    >>> K.int_shape(K.rearrange(K.zeros((2, 6, 4, 3)), "b (h h1) w c -> b h w (c h1)", h1=2))
+    (2, 3, 4, 6)
+    """
+    tensor = _tensor(tensor)
+    if pattern.count("->") != 1:
+        raise ValueError(f"rearrange: the pattern must have one '->'; received {pattern!r}.")
+    left, right = (_pattern_side(side, pattern) for side in pattern.split("->"))
+    names = [n for g in left for n in g]
+    if sorted(names) != sorted(n for g in right for n in g) or len(set(names)) != len(names):
+        raise ValueError(f"rearrange: both sides of {pattern!r} must name the same axes, "
+                         f"each once.")
+    shape = _static_shape(tensor)
+    if len(left) != len(shape):
+        raise ValueError(f"rearrange: {pattern!r} describes {len(left)} axes; the tensor has "
+                         f"shape {shape}.")
+    sizes = {}
+    for group, length in zip(left, shape):
+        unknown = [n for n in group if n not in axes_lengths]
+        known = _np.prod([axes_lengths[n] for n in group if n in axes_lengths], dtype=int)
+        if len(unknown) > 1:
+            raise ValueError(f"rearrange: the axis ({' '.join(group)}) of {pattern!r} needs "
+                             f"the lengths of all but one of its names.")
+        for n in group:
+            sizes[n] = axes_lengths.get(n)
+        if unknown:
+            sizes[unknown[0]] = None if length is None else length // int(known)
+        if length is not None and _np.prod([sizes[n] for n in group], dtype=int) != length:
+            raise ValueError(f"rearrange: the axis ({' '.join(group)}) of {pattern!r} has "
+                             f"length {length}, not a product of {axes_lengths}.")
+
+    def dims(groups):
+        out = [None if None in [sizes[n] for n in g] else int(_np.prod(
+            [sizes[n] for n in g], dtype=int)) for g in groups]
+        return tuple(-1 if d is None else d for d in out)
+
+    split = _arrays.reshape(tensor, dims([[n] for n in names]))
+    order = [names.index(n) for g in right for n in g]
+    return _arrays.reshape(_arrays.transpose(split, order), dims(right))
