@@ -341,3 +341,12 @@ def test_rearrange_symbolic_and_errors():
         O.rearrange(x, "a (b c) -> a b c")
     with pytest.raises(ValueError, match="describes 3 axes"):
         O.rearrange(x, "a b c -> a b c")
+
+
+def test_view_reads_the_bits_as_another_dtype():
+    x = np.array([[1.0, -2.5], [0.5, 3.0]], "float32")
+    check(O.view(K.convert_to_tensor(x), "int32"), x.view("int32"), "int32")
+    check(O.view(K.convert_to_tensor(x), "uint8"), x.view("uint8"), "uint8")
+    check(O.view(K.convert_to_tensor(x), "float64"), x.view("float64"), "float64")
+    check(O.view(K.convert_to_tensor(x)), x, "float32")
+    assert O.view(Input((4,)), "int16").shape == (None, 8)

@@ -127,6 +127,28 @@ def implement(xp):
     ops["argpartition"] = lambda x, kth, axis=-1: xp.argpartition(
         tensor(x), kth, axis=axis).astype(xp.int32)
 
+    def view(x, dtype=None):
+        x = tensor(x)
+        if dtype is None:
+            return x
+        target = dt(dtype)
+        if is_numpy:
+            return np.ascontiguousarray(x).view(target)
+        import jax
+        source, width = x.dtype.itemsize, np.dtype(target).itemsize
+        if source == width:
+            return jax.lax.bitcast_convert_type(x, target)
+        if source > width:
+            out = jax.lax.bitcast_convert_type(x, target)
+            return out.reshape(x.shape[:-1] + (-1,))
+        if x.shape[-1] % (width // source):
+            raise ValueError(f"view: the last axis ({x.shape[-1]}) must be divisible by "
+                             f"{width // source} to be read as {dtype}.")
+        grouped = x.reshape(x.shape[:-1] + (-1, width // source))
+        return jax.lax.bitcast_convert_type(grouped, target)
+
+    ops["view"] = view
+
     # -- arrays ------------------------------------------------------------
     ops["rot90"] = lambda array, k=1, axes=(0, 1): xp.rot90(tensor(array), k, tuple(axes))
     ops["kron"] = lambda x1, x2: cast(xp.kron(tensor(x1), tensor(x2)),

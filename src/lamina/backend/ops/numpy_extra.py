@@ -296,3 +296,14 @@ def rearrange(tensor, pattern, **axes_lengths):
     split = _arrays.reshape(tensor, dims([[n] for n in names]))
     order = [names.index(n) for g in right for n in g]
     return _arrays.reshape(_arrays.transpose(split, order), dims(right))
+
+
+@_op
+def view(x, dtype=None):
+    """The bits of ``x`` read as ``dtype`` (no conversion); a narrower dtype lengthens the
+    last axis, a wider one shortens it. ``x`` itself when ``dtype`` is None.
+
+    >>> from lamina import backend as K
+    >>> K.convert_to_numpy(K.view(K.convert_to_tensor([1.0]), "int32")).tolist()
+    [1065353216]
+    """

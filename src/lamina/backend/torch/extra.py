@@ -12,6 +12,7 @@ import builtins
 import torch
 
 from lamina.backend.numpy_extra_api import _depth_to_space, _space_to_depth
+from lamina.backend.torch.core import to_torch_dtype
 from lamina.backend.torch.math import (_WEAK, _align, _axes, _float_pair, _floatify,
                                        _moved_to_end, _promote, _same_dtype, _t)
 from lamina.backend.torch.math import max as _max
@@ -28,7 +29,7 @@ __all__ = [
     "nanmin", "rot90", "kron", "array_split", "dstack", "diagflat", "vander", "trapezoid",
     "histogram", "corrcoef", "correlate", "isin", "searchsorted", "unique", "unravel_index",
     "segment_max", "segment_min", "segment_prod", "depth_to_space", "space_to_depth",
-    "nanquantile", "i0", "angle", "argpartition",
+    "nanquantile", "i0", "angle", "argpartition", "view",
 ]
 
 
@@ -179,6 +180,11 @@ def angle(x):
 
 def argpartition(x, kth, axis=-1):
     return torch.argsort(_t(x), dim=axis, stable=True).to(torch.int32)  # a full sort partitions
+
+
+def view(x, dtype=None):
+    x = _t(x)
+    return x if dtype is None else x.contiguous().view(to_torch_dtype(dtype))
 
 
 # -- arrays ---------------------------------------------------------------------------
