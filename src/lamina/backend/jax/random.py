@@ -49,6 +49,11 @@ def random_draw(kind, shape, dtype, seed_pair, **p):
                                   jnp.asarray(p["probabilities"], jnp.float32), shape)
     elif kind == "randint":
         out = jax.random.randint(key, shape, p["minval"], p["maxval"], jnp.int64)
+    elif kind == "gamma":
+        out = jax.random.gamma(key, jnp.asarray(p["alpha"], float_dt), shape, float_dt)
+    elif kind == "beta":
+        out = jax.random.beta(key, jnp.asarray(p["alpha"], float_dt),
+                              jnp.asarray(p["beta"], float_dt), shape, float_dt)
     else:
         raise ValueError(f"random: unknown distribution {kind!r}")
     return out.astype(dt)

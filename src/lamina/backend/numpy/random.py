@@ -33,6 +33,11 @@ def random_draw(kind, shape, dtype, seed_pair, **p):
         out = rng.binomial(np.asarray(p["counts"]).astype(np.int64), np.asarray(p["probabilities"]), shape)
     elif kind == "randint":
         out = rng.integers(p["minval"], p["maxval"], shape)
+    elif kind == "gamma":
+        out = rng.standard_gamma(np.asarray(p["alpha"], dtype=np.float64), shape)
+    elif kind == "beta":
+        out = rng.beta(np.asarray(p["alpha"], dtype=np.float64),
+                       np.asarray(p["beta"], dtype=np.float64), shape)
     else:
         raise ValueError(f"random: unknown distribution {kind!r}")
     return np.asarray(out).astype(dtype)

@@ -200,6 +200,27 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
     return _draw("randint", shape, dtype, seed, minval=minval, maxval=maxval)
 
 
+def gamma(shape, alpha, dtype=None, seed=None):
+    """Samples from the gamma distribution of shape ``alpha`` (scale 1).
+
+    >>> from lamina import backend as K
+    >>> float(K.min(K.random.gamma((100,), 2.0))) > 0.0
+    True
+    """
+    return _draw("gamma", shape, dtype, seed, alpha=alpha)
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    """Samples from the beta distribution with parameters ``alpha`` and ``beta``, in [0, 1].
+
+    >>> from lamina import backend as K
+    >>> v = K.convert_to_numpy(K.random.beta((100,), 2.0, 3.0))
+    >>> bool(0 <= v.min() and v.max() <= 1)
+    True
+    """
+    return _draw("beta", shape, dtype, seed, alpha=alpha, beta=beta)
+
+
 def categorical(logits, num_samples, dtype="int32", seed=None):
     """Class indices drawn from the categorical distributions given by ``logits`` (batch, classes).
 

@@ -242,3 +242,27 @@ def prepare_variable_class(variable_class):
         return func(*args, **kwargs)
 
     variable_class.__torch_function__ = classmethod(__torch_function__)
+
+
+def custom_gradient(f):
+    """``f(*args)`` returns ``(value, grad_fn)``: a ``torch.autograd.Function`` whose
+    backward pass is ``grad_fn(upstream)``."""
+    class CustomGradient(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, *args):
+            value, ctx.grad_fn = f(*args)
+            return value
+
+        @staticmethod
+        def backward(ctx, upstream):
+            grads = ctx.grad_fn(upstream)
+            return tuple(grads) if isinstance(grads, (tuple, list)) else (grads,)
+
+    return lambda *args: CustomGradient.apply(*args)
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    import warnings
+    with warnings.catch_warnings():  # torch.func's own use of torch.jit.script warns
+        warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated", DeprecationWarning)
+        return torch.func.jvp(fun, tuple(primals), tuple(tangents), has_aux=has_aux)

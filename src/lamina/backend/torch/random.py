@@ -42,9 +42,19 @@ def random_draw(kind, shape, dtype, seed_pair, **p):
         out = torch.binomial(counts.contiguous(), probs.contiguous(), generator=gen)
     elif kind == "randint":
         out = torch.randint(int(p["minval"]), int(p["maxval"]), shape, generator=gen)
+    elif kind == "gamma":
+        out = _gamma(p["alpha"], shape, gen)
+    elif kind == "beta":
+        a, b = _gamma(p["alpha"], shape, gen), _gamma(p["beta"], shape, gen)
+        out = a / (a + b)
     else:
         raise ValueError(f"random: unknown distribution {kind!r}")
     return out.to(dt)
+
+
+def _gamma(alpha, shape, gen):
+    alpha = torch.as_tensor(alpha, dtype=torch.float64).expand(shape).contiguous()
+    return torch._standard_gamma(alpha, generator=gen)
 
 
 def random_categorical(logits, num_samples, dtype, seed_pair):
