@@ -3,9 +3,14 @@ limits.
 
 Writing goes to a temporary file in the destination's folder, flushed to disk, then
 renamed over the destination (``os.replace`` is atomic), so a crash or a kill in the
-middle leaves the previous file intact. Reading accepts only the entries lamina
-writes, refuses names with folders or ``..``, and never decompresses more than each
-entry's limit, whatever sizes the zip declares (zip bombs).
+middle leaves the previous file intact. The file gets the permissions ``open(path,
+"w")`` would give it: the umask's for a new file (0644 under umask 022), the old
+file's when it replaces one, and a ``PermissionError`` when the old file is
+read-only. The temporary file is named ``.<name>.<pid>.<random>.tmp``; each save
+removes the ones of that pattern in its folder that a killed save left behind (see
+:func:`remove_stale_temporaries`). Reading accepts only the entries lamina writes,
+refuses names with folders or ``..``, and never decompresses more than each entry's
+limit, whatever sizes the zip declares (zip bombs).
 
 >>> import os, tempfile
 >>> path = os.path.join(tempfile.mkdtemp(), "demo.lamina")
@@ -15,12 +20,20 @@ entry's limit, whatever sizes the zip declares (zip bombs).
 """
 
 import os
-import tempfile
+import re
+import secrets
+import stat
+import threading
+import time
 import zipfile
 
 from lamina.saving.errors import FormatError
 
 _CHUNK = 1 << 20
+_TEMPORARY = re.compile(r"\..+\.(\d{1,10})\.([0-9a-f]{16})\.tmp", re.DOTALL)
+_IMPORTED = time.time()
+_writing = set()  # the random parts of the temporary files this process is writing
+_writing_lock = threading.Lock()
 
 
 def write_atomically(path, write):
@@ -31,20 +44,116 @@ def write_atomically(path, write):
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"Cannot save to {path!r}: the folder {folder!r} does not "
                                 "exist.")
-    handle, temporary = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".",
-                                         suffix=".tmp", dir=folder)
+    mode = _mode_to_keep(path)
+    remove_stale_temporaries(folder)
+    token = secrets.token_hex(8)
+    temporary = os.path.join(
+        folder, f".{os.path.basename(path)[:200]}.{os.getpid()}.{token}.tmp")
+    with _writing_lock:
+        _writing.add(token)
     try:
-        with os.fdopen(handle, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(temporary, path)
-    except BaseException:
+        # mode 0o666 and the umask: the permissions open(path, "w") gives a new file
+        handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL |
+                         getattr(os, "O_BINARY", 0), 0o666)
         try:
-            os.remove(temporary)
+            with os.fdopen(handle, "wb") as f:
+                if mode is not None:
+                    os.chmod(temporary, mode)
+                write(f)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            try:
+                os.remove(temporary)
+            except OSError:
+                pass
+            raise
+    finally:
+        with _writing_lock:
+            _writing.discard(token)
+
+
+def _mode_to_keep(path):
+    """The permission bits of the regular file at ``path`` that a save replaces (None
+    when there is none); a ``PermissionError`` when that file may not be written, as
+    ``open(path, "w")`` raises."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    try:
+        os.close(os.open(path, os.O_WRONLY))  # no O_TRUNC: the file stays as it is
+    except PermissionError as e:
+        raise PermissionError(e.errno, f"Cannot save to {path!r}: the file exists and is "
+                              "read-only (open(path, 'w') would fail too). Make it writable "
+                              "or save under another name", path) from None
+    return stat.S_IMODE(info.st_mode)
+
+
+def remove_stale_temporaries(folder):
+    """Remove the temporary files ``.<name>.<pid>.<random>.tmp`` that saves killed in
+    the middle left in ``folder``: those whose writing process is gone, or that are
+    older than the current process. The ones this process is writing stay.
+
+    >>> import os, tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> stale = os.path.join(folder, ".m.lamina.999999999.0123456789abcdef.tmp")
+    >>> open(stale, "wb").close(); os.utime(stale, (0, 0))
+    >>> remove_stale_temporaries(folder); os.listdir(folder)
+    []
+    """
+    started = _process_start()
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        match = _TEMPORARY.fullmatch(entry.name)
+        if match is None:
+            continue
+        with _writing_lock:
+            if match.group(2) in _writing:
+                continue
+        try:
+            info = entry.stat(follow_symlinks=False)
         except OSError:
-            pass
-        raise
+            continue
+        pid = int(match.group(1))
+        if stat.S_ISREG(info.st_mode) and (
+                pid == os.getpid() or not _running(pid) or info.st_mtime < started):
+            try:
+                os.remove(entry.path)
+            except OSError:  # removed meanwhile, or not ours to remove
+                pass
+
+
+def _running(pid):
+    if os.name == "nt":  # os.kill would end the process there; only the age tells
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OverflowError, ValueError):  # not a process id at all
+        return False
+    except OSError:  # PermissionError: running, as another user
+        return True
+    return True
+
+
+def _process_start():
+    """When this process started (Linux), else when this module was imported."""
+    try:
+        with open("/proc/self/stat") as f:
+            ticks = int(f.read().rpartition(")")[2].split()[19])
+        with open("/proc/stat") as f:
+            boot = next(int(line.split()[1]) for line in f if line.startswith("btime "))
+        return min(boot + ticks / os.sysconf("SC_CLK_TCK"), _IMPORTED)
+    except (OSError, ValueError, IndexError, StopIteration):
+        return _IMPORTED
 
 
 def write_entries(file, entries):
