@@ -178,9 +178,8 @@ def _reported(filepath):
 
 def model_from_config(config, custom_objects=None, safe_mode=True):
     """The (built) model that :func:`model_config` described."""
-    from lamina.saving.serialization import deserialize_lamina_object
-    model = deserialize_lamina_object(config["model"], custom_objects=custom_objects,
-                                      safe_mode=safe_mode)
+    from lamina.saving.serialization import deserialize_as
+    model = deserialize_as(config["model"], "model", custom_objects, safe_mode)
     shapes = config.get("build_input_shape")
     if not model.built and shapes is not None:
         _build(model, shapes)
