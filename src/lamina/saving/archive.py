@@ -15,8 +15,9 @@ limit, whatever sizes the zip declares (zip bombs).
 >>> import os, tempfile
 >>> path = os.path.join(tempfile.mkdtemp(), "demo.lamina")
 >>> write_atomically(path, lambda f: write_entries(f, {"config.json": b"{}"}))
->>> read_entries(path, {"config.json": 1024})
-{'config.json': b'{}'}
+>>> with Reader(path, {"config.json": 1024}) as reader:
+...     bytes(reader.read("config.json"))
+b'{}'
 """
 
 import os
@@ -167,20 +168,40 @@ def write_entries(file, entries):
             archive.writestr(name, data, compress_type=compression)
 
 
-def read_entries(path, limits, required=()):
-    """The entries of the zip at ``path`` as name -> bytes. ``limits`` maps every name
-    the archive may hold to its largest allowed size in bytes; ``required`` lists the
-    names it must hold. Raises :class:`FormatError` naming the file and the problem."""
-    path = os.fspath(path)
-    try:
-        archive = zipfile.ZipFile(path)
-    except FileNotFoundError:
-        raise
-    except Exception as e:  # BadZipFile, NotImplementedError (a zip version field) ...
-        raise FormatError(f"{path}: not a lamina file (not a readable zip archive: "
-                          f"{type(e).__name__}: {e}).") from None
-    with archive:
-        names = [info.filename for info in archive.infolist()]
+class Reader:
+    """An open zip archive whose entries are checked before anything is inflated: only
+    names of ``limits``, each once, the ``required`` ones present, each stored or
+    deflated, and each declaring a size within its limit and within what its bytes in
+    the archive can hold (the same size when stored; at most deflate's largest ratio,
+    1032 to 1, when deflated). Reading an entry never goes past its declared size.
+
+    >>> import io, os, tempfile
+    >>> path = os.path.join(tempfile.mkdtemp(), "demo.lamina")
+    >>> write_atomically(path, lambda f: write_entries(f, {"a.json": b"[1, 2]"}))
+    >>> with Reader(path, {"a.json": 100}) as reader:
+    ...     reader.names, reader.size("a.json"), bytes(reader.read("a.json"))
+    (['a.json'], 6, b'[1, 2]')
+    """
+
+    def __init__(self, path, limits, required=()):
+        self.path = path = os.fspath(path)
+        try:
+            self._zip = zipfile.ZipFile(path)
+        except FileNotFoundError:
+            raise
+        except Exception as e:  # BadZipFile, NotImplementedError (a zip version field) ...
+            raise FormatError(f"{path}: not a lamina file (not a readable zip archive: "
+                              f"{type(e).__name__}: {e}).") from None
+        try:
+            self._check(limits, required, os.path.getsize(path))
+        except BaseException:
+            self._zip.close()
+            raise
+        self.names = [info.filename for info in self._zip.infolist()]
+
+    def _check(self, limits, required, archive_size):
+        path, infos = self.path, self._zip.infolist()
+        names = [info.filename for info in infos]
         for name in names:
             if name not in limits:
                 raise FormatError(f"{path}: unexpected entry {name!r:.200} in the archive; a "
@@ -191,29 +212,68 @@ def read_entries(path, limits, required=()):
         if missing:
             raise FormatError(f"{path}: the archive lacks {missing}; it is truncated or not a "
                               "lamina file.")
-        return {name: _read_bounded(archive, name, limits[name], path) for name in names}
+        for info in infos:
+            _check_sizes(info, limits[info.filename], archive_size, path)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._zip.close()
+        return False
+
+    def __contains__(self, name):
+        return name in self.names
+
+    def size(self, name):
+        """The size ``name`` declares (checked), in bytes."""
+        return self._zip.getinfo(name).file_size
+
+    def read(self, name, size=None):
+        """The first ``size`` bytes of ``name`` (all of it by default) as a bytearray;
+        :class:`FormatError` when the entry holds fewer than it declared, or is
+        corrupted."""
+        info = self._zip.getinfo(name)
+        size = info.file_size if size is None else min(size, info.file_size)
+        data = bytearray(size)
+        view, filled = memoryview(data), 0
+        try:
+            with self._zip.open(info) as stream:
+                while filled < size:
+                    chunk = stream.read(min(_CHUNK, size - filled))
+                    if not chunk:
+                        break
+                    view[filled:filled + len(chunk)] = chunk
+                    filled += len(chunk)
+                if size == info.file_size:
+                    stream.read(1)  # at the end: zipfile checks the CRC
+        except Exception as e:  # BadZipFile, zlib.error, EOFError ... from a damaged stream
+            raise FormatError(f"{self.path}: entry {name!r} is corrupted ({type(e).__name__}: "
+                              f"{e}).") from None
+        if filled < size:
+            raise FormatError(f"{self.path}: entry {name!r} declares {info.file_size} bytes "
+                              f"but holds {filled}.")
+        return data
 
 
-def _read_bounded(archive, name, limit, path):
-    info = archive.getinfo(name)
+_MAX_DEFLATE_RATIO = 1032  # deflate's longest output per input byte (258 bytes per 2 bits)
+
+
+def _check_sizes(info, limit, archive_size, path):
+    name = info.filename
     if info.file_size > limit:
         raise FormatError(f"{path}: entry {name!r} declares {info.file_size} bytes; the limit "
                           f"is {limit}.")
-    parts, total = [], 0
-    try:
-        with archive.open(info) as stream:
-            while True:
-                chunk = stream.read(min(_CHUNK, limit + 1 - total))
-                if not chunk:
-                    break
-                total += len(chunk)
-                if total > limit:
-                    raise FormatError(f"{path}: entry {name!r} decompresses to more than its "
-                                      f"limit of {limit} bytes.")
-                parts.append(chunk)
-    except FormatError:
-        raise
-    except Exception as e:  # BadZipFile, zlib.error, EOFError ... from a damaged stream
-        raise FormatError(f"{path}: entry {name!r} is corrupted ({type(e).__name__}: "
-                          f"{e}).") from None
-    return b"".join(parts)
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise FormatError(f"{path}: entry {name!r} uses compression method "
+                          f"{info.compress_type}; lamina writes stored (0) or deflated (8) "
+                          "entries only.")
+    if info.compress_size > archive_size:
+        raise FormatError(f"{path}: entry {name!r} declares {info.compress_size} compressed "
+                          f"bytes; the whole archive has {archive_size}.")
+    stored = info.compress_type == zipfile.ZIP_STORED
+    bound = info.compress_size if stored else info.compress_size * _MAX_DEFLATE_RATIO + 64
+    if info.file_size > bound:
+        raise FormatError(f"{path}: entry {name!r} declares {info.file_size} bytes from "
+                          f"{info.compress_size} {'stored' if stored else 'deflated'} bytes, "
+                          "more than they can hold.")

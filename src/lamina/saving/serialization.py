@@ -34,6 +34,7 @@ import threading
 import numpy as np
 
 from lamina._catalogue import build_from_config
+from lamina.saving.load_budget import check_input_shape
 from lamina.saving.object_kinds import DESCRIPTIONS, MODULE_KINDS, field_kind, fits
 from lamina.saving.object_registry import CustomObjectScope, lookup_sources
 
@@ -42,6 +43,7 @@ ALLOWED_MODULES = ("lamina.layers", "lamina.losses", "lamina.metrics", "lamina.o
                    "lamina.constraints", "lamina.activations", "lamina.models")
 _OBJECT_KEYS = frozenset({"module", "class_name", "config", "registered_name"})
 _FUNCTION_KEYS = frozenset({"class_name", "module", "function_name", "registered_name"})
+_SHAPE_KEYS = frozenset({"batch_shape", "batch_input_shape"})  # an InputLayer's, in Keras's names
 _safe_mode = threading.local()
 
 
@@ -229,7 +231,17 @@ def _decode(value, top=False, kind=None):
                         value.get("registered_name"), "function", kind)
     if {"class_name", "config"} <= keys <= _OBJECT_KEYS and ("module" in keys or top):
         return _build(value, kind)
-    return {key: _decode(v, kind=field_kind(key, kind)) for key, v in value.items()}
+    decoded = {key: _decode(v, kind=field_kind(key, kind)) for key, v in value.items()}
+    name = decoded.get("name")
+    _check_shapes(decoded, repr(name[:40]) if isinstance(name, str) else "a config")
+    return decoded
+
+
+def _check_shapes(mapping, owner):
+    """Bound the input shapes a config declares (see :mod:`lamina.saving.load_budget`)."""
+    for key in _SHAPE_KEYS & set(mapping):
+        if isinstance(mapping[key], (list, tuple)):
+            check_input_shape(mapping[key], f"the {key} of {owner}")
 
 
 def _as_list(value, what):
@@ -261,6 +273,7 @@ def _build(value, kind):
         raise ValueError(f"deserialize_lamina_object: the config of {class_name!r} must be a "
                          f"dict. Received {inner!r:.80}.")
     inner = {key: _decode(v, kind=field_kind(key, None)) for key, v in inner.items()}
+    _check_shapes(inner, repr(class_name))
     try:
         return build_from_config(cls, inner)
     except TypeError as e:
