@@ -129,7 +129,7 @@ def _crafted_files(folder):
     tail = b"".join(body[header[k]["data_offsets"][0]:header[k]["data_offsets"][1]]
                     for k in rest)
     bomb = folder / "inflating.lamina"
-    with zipfile.ZipFile(bomb, "w") as z:
+    with zipfile.ZipFile(bomb, "w", compresslevel=1) as z:
         for name, data in entries.items():
             if name != "model.weights.safetensors":
                 z.writestr(name, data)

@@ -7,8 +7,9 @@ layer of gigabytes next to a weights entry of a few bytes. While
 charges the bytes of the weight it is about to create (its shape and dtype, known
 before anything is allocated) to the budget, the size of the file's weights, and a
 weight that does not fit raises a :class:`FormatError` naming the layer before its
-initializer runs. A model that matches its file fits exactly: the file stores every
-Variable the model has.
+initializer runs. A model that matches its file fits exactly (the file stores every
+Variable the model has); the budget leaves 64 KiB more, so that a Variable a build
+creates without saving it is no reason to refuse a file.
 
 Input shapes are config numbers too: :func:`check_input_shape` bounds the size of one
 example of a model input by the size of the weights in bytes (or 2**20 values,
@@ -35,6 +36,7 @@ from lamina.saving.errors import FormatError
 _state = threading.local()
 _install_lock = threading.Lock()
 MIN_INPUT_VALUES = 1 << 20
+SLACK_BYTES = 1 << 16  # room for Variables a build may create and the file need not hold
 
 
 class _Budget:
@@ -50,7 +52,7 @@ class _Budget:
         if any(d < 0 for d in dims):
             return
         size = math.prod(dims) * itemsize
-        if self.used + size > self.nbytes:
+        if self.used + size > self.nbytes + SLACK_BYTES:
             raise FormatError(
                 f"{self.where}: layer {layer.name!r} declares the weight {name!r} of shape "
                 f"{dims} ({size} bytes); the file's weights hold {self.nbytes} bytes in all"

@@ -111,13 +111,14 @@ def read_header(read, total, where):
 
 def tensors(header, data):
     """The tensors (name -> NumPy array) the :class:`Header` describes, from the whole
-    file's bytes ``data``: views of ``data`` when it is writable, else copies."""
+    file's bytes ``data``: views of ``data`` when it is writable (and the tensor is
+    aligned), else copies."""
     view = memoryview(data)[header.offset:]
     copy = view.readonly
     result = {}
     for name, spec in header.specs.items():
         array = np.frombuffer(view[spec.begin:spec.stop], dtype=spec.dtype).reshape(spec.shape)
-        result[name] = array.copy() if copy else array
+        result[name] = array.copy() if copy or not array.flags.aligned else array
     return result
 
 
