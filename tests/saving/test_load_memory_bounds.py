@@ -12,9 +12,11 @@ import subprocess
 import sys
 import zipfile
 
+import numpy as np
 import pytest
 
 from lamina import Input, Model, Sequential, layers
+from lamina.saving import load_model
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="measures memory via Linux")
 
@@ -201,18 +203,15 @@ def test_a_sequential_input_layer_of_huge_shape_is_refused(tmp_path):
 
     path = _config_change(valid, tmp_path / "huge.lamina", change)
     with pytest.raises(ValueError, match="values per example") as info:
-        from lamina.saving import load_model
         load_model(path)
     assert str(path) in str(info.value)
 
 
 def test_models_that_match_their_files_still_load(tmp_path):
-    from lamina.saving import load_model
     x = Input((4,))
     y = layers.Dense(3)(layers.BatchNormalization()(layers.Embedding(10, 4)(x)))
     model = Model(x, layers.Dropout(0.5, seed=3)(y))
     model.compile(optimizer="adam", loss="mse")
-    import numpy as np
     data = np.arange(8, dtype="float32").reshape(2, 4) % 10
     path = tmp_path / "m.lamina"
     model.save(path)

@@ -39,8 +39,8 @@ from lamina.saving import archive, safetensors
 from lamina.saving.errors import FormatError
 from lamina.saving.file_kinds import check_readable, warn_keras_suffix
 from lamina.saving.load_budget import check_input_shape, weight_budget
-from lamina.saving.weights import (assign, check_built, load_variables, plan_assignment,
-                                   read_header, tensors_of)
+from lamina.saving.weights import (assign, check_built, plan_assignment, read_header,
+                                   tensors_of)
 
 FORMAT_VERSION = 1
 _LIMITS = {"config.json": 64 << 20, "metadata.json": 1 << 20,
