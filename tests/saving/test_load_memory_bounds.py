@@ -15,7 +15,7 @@ import zipfile
 import numpy as np
 import pytest
 
-from lamina import Input, Model, Sequential, layers
+from lamina import Input, Model, Sequential, backend as K, layers
 from lamina.saving import load_model
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="measures memory via Linux")
@@ -220,6 +220,21 @@ def test_models_that_match_their_files_still_load(tmp_path):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_allclose(loaded.predict(data, verbose=0), model.predict(data, verbose=0),
                                rtol=1e-6)
+
+
+@pytest.mark.xfail(K.backend() == "numpy", strict=True,
+                   reason="NumPy's shape inference runs layers on real arrays, so a "
+                          "weightless layer's size in the config is allocated")
+def test_a_weightless_layer_of_huge_size_is_not_allocated(tmp_path):
+    x = Input((8,), name="x")
+    y = layers.RepeatVector(3, name="repeat")(layers.Dense(4, name="dense")(x))
+    valid = tmp_path / "valid.lamina"
+    Model(x, y).save(valid)
+    path = _config_change(valid, tmp_path / "repeat.lamina",
+                          lambda c: _layer(c, "repeat").update(n=10 ** 8))
+    error, growth = _load_in_subprocess(valid, [path])[str(path)]
+    assert growth < _BUDGET_MB, f"peak memory grew by {growth:.0f} MB ({error})"
+    assert error is None, error  # a model of huge outputs and few weights loads
 
 
 # -- fuzzing --------------------------------------------------------------------------
