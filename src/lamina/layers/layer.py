@@ -31,6 +31,7 @@ evaluates them together.
 ((None, 4), 1, 4)
 """
 
+import contextvars
 import inspect
 import re
 import threading
@@ -45,6 +46,9 @@ from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.call_inputs import NATIVE_DTYPES, TENSOR_CLASSES, convert_arguments
 
 _state = threading.local()
+# A check each new weight passes before it is allocated: set by lamina.saving while it
+# rebuilds a model from a file (saving/load_budget.py), None otherwise.
+weight_check = contextvars.ContextVar("lamina_weight_check", default=None)
 
 # The engine's base of every layer: ``torch.nn.Module`` on torch (see
 # lamina.backend.torch.module), a plain object elsewhere.
@@ -481,6 +485,9 @@ class Layer(_EngineLayer):
         from lamina import constraints, initializers, regularizers
         dtype = K.standardize_dtype(dtype) if dtype is not None else self.dtype
         shape = () if shape is None else tuple(int(d) for d in shape)
+        check = weight_check.get()
+        if check is not None:
+            check(self, name, shape, dtype)
         if initializer is None:
             initializer = "glorot_uniform" if dtype.startswith(("float", "bfloat")) else "zeros"
         init = initializers.get(initializer)

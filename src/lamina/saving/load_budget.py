@@ -4,7 +4,7 @@ A model file's config declares sizes (``Dense(units=...)``, kernel sizes, input
 shapes) and its weights entry declares tensors; a crafted config could declare a
 layer of gigabytes next to a weights entry of a few bytes. While
 :func:`weight_budget` is active (in this thread), every ``Layer.add_weight`` first
-charges the bytes of the weight it is about to create (its shape and dtype, known
+(through ``lamina.layers.layer.weight_check``) charges the bytes of the weight it is about to create (its shape and dtype, known
 before anything is allocated) to the budget, the size of the file's weights, and a
 weight that does not fit raises a :class:`FormatError` naming the layer before its
 initializer runs. A model that matches its file fits exactly (the file stores every
@@ -25,7 +25,6 @@ lamina.saving.errors.FormatError: demo.lamina: layer 'wide' declares the weight 
 """
 
 import contextlib
-import functools
 import math
 import threading
 
@@ -34,7 +33,6 @@ import numpy as np
 from lamina.saving.errors import FormatError
 
 _state = threading.local()
-_install_lock = threading.Lock()
 MIN_INPUT_VALUES = 1 << 20
 SLACK_BYTES = 1 << 16  # room for Variables a build may create and the file need not hold
 
@@ -67,37 +65,18 @@ def _numpy_name(dtype):
     return "uint16" if name == "bfloat16" else name  # the same size, without ml_dtypes
 
 
-def _install():
-    """Wrap ``Layer.add_weight`` (once per process) so that it charges the budget of the
-    thread's active :func:`weight_budget`; outside one it is unchanged."""
-    from lamina.layers import Layer
-    with _install_lock:
-        original = Layer.add_weight
-        if getattr(original, "_lamina_budgeted", False):
-            return
-
-        @functools.wraps(original)
-        def add_weight(self, name=None, shape=None, initializer=None, dtype=None, *args,
-                       **kwargs):
-            budget = getattr(_state, "budget", None)
-            if budget is not None:
-                budget.charge(self, name, shape, dtype)
-            return original(self, name, shape, initializer, dtype, *args, **kwargs)
-
-        add_weight._lamina_budgeted = True
-        Layer.add_weight = add_weight
-
-
 @contextlib.contextmanager
 def weight_budget(nbytes, where):
     """A block in which the layers of this thread create at most ``nbytes`` bytes of
     weights in all (the size of the weights of the file ``where``)."""
-    _install()
+    from lamina.layers.layer import weight_check
     previous = getattr(_state, "budget", None)
-    _state.budget = _Budget(nbytes, where)
+    _state.budget = budget = _Budget(nbytes, where)
+    token = weight_check.set(budget.charge)
     try:
         yield
     finally:
+        weight_check.reset(token)
         _state.budget = previous
 
 
