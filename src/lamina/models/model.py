@@ -17,8 +17,6 @@ graph between symbolic tensors. Subclassing ``Model`` works like subclassing
 (2, 4)
 """
 
-from lamina.backend import tree
-from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.layer import Layer
 from lamina.training.loops import Loops
 from lamina.training.trainer import Trainer
@@ -30,15 +28,33 @@ class Model(Loops, Trainer, Layer):
     and ``outputs`` (so ``Net(8, 2)`` is a subclassed model whatever ``Net`` takes)."""
 
     def __new__(cls, *args, **kwargs):
-        from lamina.models.functional import Functional
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from lamina.models.functional import Functional
             return Functional.__new__(Functional)  # Functional checks what it was given
-        if not issubclass(cls, Functional) and _functional_arguments(args, kwargs):
-            # a subclass (say, with its own train_step) built from inputs and outputs
-            cls = _functional_subclass(cls, Functional)
         return super().__new__(cls)
 
-    def __init__(self, **kwargs):
+    def __init__(self, *args, **kwargs):
+        """``Model(name=None, trainable=True, dtype=None)`` for a subclassed model;
+        ``inputs`` and ``outputs`` (by position or keyword) make it functional, whatever
+        class ``__init__`` they reach: ``super().__init__(inputs=x, outputs=y)`` in a
+        subclass's constructor gives a functional model that keeps the subclass's methods.
+
+        >>> from lamina import Input, Model, layers
+        >>> class Classifier(Model):
+        ...     def __init__(self, classes, **kwargs):
+        ...         x = Input((4,))
+        ...         super().__init__(inputs=x, outputs=layers.Dense(classes)(x), **kwargs)
+        >>> model = Classifier(3, name="clf")
+        >>> model.name, model.output.shape, isinstance(model, Classifier)
+        ('clf', (None, 3), True)
+        """
+        from lamina.models.functional import Functional
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            if not isinstance(self, Functional):
+                # a subclass (say, with its own train_step) built from inputs and outputs
+                self.__class__ = _functional_subclass(type(self), Functional)
+            Functional.__init__(self, *args, **kwargs)
+            return
         Layer.__init__(self, **kwargs)
 
     @property
@@ -93,31 +109,6 @@ class Model(Loops, Trainer, Layer):
         from lamina.utils.summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable)
-
-
-def _functional_arguments(args, kwargs):
-    """Whether a subclass's constructor arguments make it functional (the Keras rule):
-    ``inputs`` and ``outputs`` given, as keywords or as the first two positional
-    arguments, and both symbolic tensors or lists, tuples or dicts of them. Anything
-    else (``Net(8, 2)``, ``Net(units=8, name="n")``) makes a subclassed model.
-
-    >>> from lamina import Input
-    >>> x = Input((3,))
-    >>> _functional_arguments((x, x), {}), _functional_arguments((8, 2), {})
-    (True, False)
-    >>> _functional_arguments((), {"inputs": [x], "outputs": {"y": x}})
-    True
-    """
-    inputs = kwargs["inputs"] if "inputs" in kwargs else (args[0] if args else None)
-    outputs = kwargs["outputs"] if "outputs" in kwargs else (args[1] if len(args) > 1 else None)
-    return _symbolic(inputs) and _symbolic(outputs)
-
-
-def _symbolic(structure):
-    if not isinstance(structure, (SymbolicTensor, list, tuple, dict)):
-        return False
-    leaves = tree.flatten(structure)[0]
-    return bool(leaves) and all(isinstance(leaf, SymbolicTensor) for leaf in leaves)
 
 
 _functional_subclasses = {}

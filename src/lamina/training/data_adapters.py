@@ -51,13 +51,17 @@ def unpack_x_y_sample_weight(data):
 
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """The inverse of :func:`unpack_x_y_sample_weight`.
+    """The inverse of :func:`unpack_x_y_sample_weight`. As in Keras, ``x`` alone stays
+    as it is (a ``train_step`` of ``fit(x)`` receives the batch of ``x``), unless it is a
+    tuple or list, which would read as ``(x, y)``.
 
-    >>> pack_x_y_sample_weight(1, 2)
-    (1, 2)
+    >>> pack_x_y_sample_weight(1, 2), pack_x_y_sample_weight(1), pack_x_y_sample_weight([1, 2])
+    ((1, 2), 1, ([1, 2],))
     """
+    if y is None and sample_weight is None:
+        return (x,) if isinstance(x, (tuple, list)) else x
     if y is None:
-        return (x,)
+        return (x, None, sample_weight)
     return (x, y) if sample_weight is None else (x, y, sample_weight)
 
 
@@ -172,7 +176,7 @@ class ArrayAdapter:
         self.shuffle_seed = int(np.random.randint(2 ** 31))
 
     def epoch(self, number=0):
-        """The batches of epoch ``number``: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
+        """The batches of epoch ``number``: ``x``, ``(x, y)`` or ``(x, y, sample_weight)``."""
         x, y, sw = self.data
         n, size = self.num_samples, self.batch_size
         if self.shuffle:

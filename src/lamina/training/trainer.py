@@ -81,6 +81,7 @@ class Trainer:
     _compiled = False
     _custom_loss = False
     _custom_metrics = False
+    _custom_steps = False
     run_eagerly = False
     jit_compile = "auto"
     stop_training = False
@@ -92,6 +93,9 @@ class Trainer:
         # per-batch work for them
         cls._custom_loss = cls.compute_loss is not Trainer.compute_loss
         cls._custom_metrics = cls.compute_metrics is not Trainer.compute_metrics
+        # a train_step or test_step of its own may compute its loss without the graph's
+        cls._custom_steps = cls.train_step is not Trainer.train_step or \
+            cls.test_step is not Trainer.test_step
 
     # -- compile ---------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -274,7 +278,8 @@ class Trainer:
         key = repr((data_signature(x), data_signature(y), data_signature(sample_weight)))
         graph = self._graphs.get(key)
         if graph is None:
-            graph = TrainingGraph(self, x, y, sample_weight, require_loss=not self._custom_loss)
+            graph = TrainingGraph(self, x, y, sample_weight,
+                                  require_loss=not (self._custom_loss or self._custom_steps))
             self._graphs[key] = graph
         return graph
 
@@ -311,7 +316,27 @@ class Trainer:
         found += self._compiled_metrics.variables
         for tracker in self._trackers.values():
             found += tracker.variables
+        for holder in self._own_state_holders():
+            found += list(holder.variables)
         return _unique(found)
+
+    def _own_state_holders(self):
+        """The metrics and optimizers a custom step keeps on the model (a GAN's
+        ``d_optimizer``, a VAE's loss trackers), whose state a compiled step updates;
+        as in Keras, ``fit`` and ``evaluate`` reset such metrics at each epoch."""
+        from lamina.metrics.base import Metric
+        from lamina.optimizers.base import Optimizer
+        holders = []
+        for value in list(self.__dict__.values()) + list(self._overridden_metrics()):
+            for item in value if isinstance(value, (list, tuple)) else (value,):
+                if isinstance(item, (Metric, Optimizer)) and item is not self.optimizer and \
+                        all(item is not seen for seen in holders):
+                    holders.append(item)
+        return holders
+
+    def _overridden_metrics(self):
+        """The metrics a subclass's own ``metrics`` property lists (none otherwise)."""
+        return self.metrics if type(self).metrics is not Trainer.metrics else []
 
     @property
     def metrics(self):
@@ -496,6 +521,10 @@ class Trainer:
         for tracker in self._trackers.values():
             tracker.reset_state()
         self._compiled_metrics.reset_state()
+        from lamina.metrics.base import Metric
+        for holder in self._own_state_holders():
+            if isinstance(holder, Metric):
+                holder.reset_state()
 
     # -- compiled steps ----------------------------------------------------------
     def _step_function(self, kind, batch):
@@ -513,6 +542,16 @@ class Trainer:
             jit = False if self.run_eagerly else self.jit_compile
             step = K.engine.compile_step(method, variables, jit_compile=jit,
                                          differentiable=kind == "train")
+            if self._custom_steps and kind != "predict" and hasattr(step, "variables"):
+                # the engine binds a fixed list of Variables: a custom step may create
+                # state on its first run (an optimizer's slots), so run it once, unbound
+                # and discarded, before listing the state
+                with K.VariableScope({v: v.value for v in variables}):
+                    method(batch)
+                variables = self._state_variables()
+                if len(variables) != len(step.variables):
+                    step = K.engine.compile_step(method, variables, jit_compile=jit,
+                                                 differentiable=kind == "train")
             self._steps()[kind] = step
         return step
 
