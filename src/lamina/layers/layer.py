@@ -38,6 +38,7 @@ import threading
 import numpy as np
 
 from lamina import backend as K
+from lamina._arguments import plain
 from lamina._catalogue import record_init_arguments
 from lamina.backend import symbolic, tree
 from lamina.backend.naming import unique_name
@@ -669,9 +670,9 @@ class Layer(_EngineLayer):
             for key, value in list(bound.arguments.items())[1:]:
                 parameter = inspect.signature(init).parameters[key]
                 if parameter.kind is parameter.VAR_KEYWORD:
-                    config.update(value)
+                    config.update(plain(value))
                 elif parameter.kind is not parameter.VAR_POSITIONAL:
-                    config[key] = value
+                    config[key] = plain(value)
         return config
 
     @classmethod

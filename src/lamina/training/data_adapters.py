@@ -24,6 +24,7 @@ import warnings
 import numpy as np
 
 from lamina import backend as K
+from lamina._arguments import positive_int
 from lamina.backend import tree
 from lamina.training.py_dataset import PyDataset
 
@@ -165,9 +166,8 @@ class ArrayAdapter:
         if class_weight is not None and y is not None:
             weights = class_weights_to_sample_weights(y, class_weight)
             sample_weight = weights if sample_weight is None else sample_weight * weights
-        self.batch_size = batch_size or 32
-        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) \
-                or self.batch_size < 1:
+        self.batch_size = 32 if batch_size is None else positive_int(batch_size)
+        if self.batch_size is None:
             raise ValueError(f"batch_size must be a positive int; received {batch_size!r}.")
         self.shuffle = shuffle
         self.data = tuple(_to_engine(part) for part in (x, y, sample_weight))

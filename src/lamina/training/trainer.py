@@ -21,6 +21,7 @@ import contextlib
 import contextvars
 
 from lamina import backend as K
+from lamina._arguments import positive_int
 from lamina.backend import tree
 from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.layer import _unique
@@ -112,10 +113,10 @@ class Trainer:
         'Adam'
         """
         from lamina import optimizers
-        if isinstance(steps_per_execution, bool) or not isinstance(steps_per_execution, int) \
-                or steps_per_execution < 1:
+        if positive_int(steps_per_execution) is None:
             raise ValueError(f"compile: steps_per_execution must be an int >= 1; received "
                              f"{steps_per_execution!r}.")
+        steps_per_execution = int(steps_per_execution)
         if jit_compile not in (True, False, "auto"):
             raise ValueError(f"compile: jit_compile must be True, False or 'auto'; received "
                              f"{jit_compile!r}.")
