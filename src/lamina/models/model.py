@@ -18,11 +18,12 @@ graph between symbolic tensors. Subclassing ``Model`` works like subclassing
 """
 
 from lamina.layers.layer import Layer
+from lamina.models.keras2 import Keras2Model
 from lamina.training.loops import Loops
 from lamina.training.trainer import Trainer
 
 
-class Model(Loops, Trainer, Layer):
+class Model(Keras2Model, Loops, Trainer, Layer):
     """A group of layers. ``Model(inputs, outputs)`` gives a functional model; a subclass
     defines ``call``, and is itself functional only when it is given symbolic ``inputs``
     and ``outputs`` (so ``Net(8, 2)`` is a subclassed model whatever ``Net`` takes)."""
@@ -77,6 +78,39 @@ class Model(Loops, Trainer, Layer):
                 return layer
         raise ValueError(f"Model {self.name!r} has no layer named {name!r}; its layers are "
                          f"{[layer.name for layer in layers]}.")
+
+    @property
+    def input_shape(self):
+        """The shape of the model's input (a list of shapes for several inputs), for a
+        functional model or a built Sequential.
+
+        >>> from lamina import Input, Model, layers
+        >>> a, b = Input((3,)), Input((4,))
+        >>> model = Model([a, b], layers.Dense(2)(layers.Concatenate()([a, b])))
+        >>> model.input_shape, model.output_shape
+        ([(None, 3), (None, 4)], (None, 2))
+        """
+        return self._graph_shapes("input")
+
+    @property
+    def output_shape(self):
+        """The shape of the model's output (a list of shapes for several outputs), for a
+        functional model or a built Sequential.
+
+        >>> from lamina import Input, Sequential, layers
+        >>> Sequential([Input((3,)), layers.Dense(2)]).output_shape
+        (None, 2)
+        """
+        return self._graph_shapes("output")
+
+    def _graph_shapes(self, kind):
+        graph = self._static_graph()
+        if graph is None:
+            raise AttributeError(f"Model {self.name!r} has no {kind}_shape: it has no symbolic "
+                                 f"{kind}s (a subclassed model, or a Sequential not built "
+                                 f"yet); build it from Input() or call it on data first.")
+        shapes = [tuple(t.shape) for t in graph[0 if kind == "input" else 1]]
+        return shapes[0] if len(shapes) == 1 else shapes
 
     # -- saving ----------------------------------------------------------------
     def save(self, filepath, overwrite=True):

@@ -15,10 +15,11 @@ or lazily on its first call.
 from lamina.backend import symbolic
 from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.layer import Layer
+from lamina.models.keras2 import Keras2Sequential
 from lamina.models.model import Model
 
 
-class Sequential(Model):
+class Sequential(Keras2Sequential, Model):
     """``Sequential(layers=None, trainable=True, name=None)``: ``add()``, ``pop()``."""
 
     _untracked_attributes = Layer._untracked_attributes | {"_graph", "_tensors"}
