@@ -19,11 +19,12 @@ graph between symbolic tensors. Subclassing ``Model`` works like subclassing
 
 from lamina.layers.layer import Layer
 from lamina.models.keras2 import Keras2Model
+from lamina.models.stateless import StatelessCall
 from lamina.training.loops import Loops
 from lamina.training.trainer import Trainer
 
 
-class Model(Keras2Model, Loops, Trainer, Layer):
+class Model(Keras2Model, StatelessCall, Loops, Trainer, Layer):
     """A group of layers. ``Model(inputs, outputs)`` gives a functional model; a subclass
     defines ``call``, and is itself functional only when it is given symbolic ``inputs``
     and ``outputs`` (so ``Net(8, 2)`` is a subclassed model whatever ``Net`` takes)."""
