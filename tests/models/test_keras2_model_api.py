@@ -84,3 +84,17 @@ def test_a_subclassed_model_has_no_output_shape():
 
     with pytest.raises(AttributeError, match="has no output_shape"):
         Net().output_shape
+
+
+def test_layers_called_on_symbolic_tensors_have_keras2_input_and_output_shapes():
+    x = Input((4,), name="features")
+    hidden = layers.Dense(3)
+    model = Model(x, layers.Dense(2)(hidden(x)))
+    assert [(layer.input_shape, layer.output_shape) for layer in model.layers] == [
+        ((None, 4), (None, 4)), ((None, 4), (None, 3)), ((None, 3), (None, 2))]
+    with pytest.raises(AttributeError, match="'unused' has no output: it has not been called"):
+        layers.Dense(2, name="unused").output_shape
+    attention = layers.MultiHeadAttention(2, 4, output_shape=8)
+    query = Input((3, 5))
+    assert attention(query, query).shape == (None, 3, 8)
+    assert attention.output_shape == (8,)  # the argument of that name, as in Keras 3

@@ -640,6 +640,30 @@ class Layer(_EngineLayer):
         """The symbolic output of the layer's only call."""
         return self._single_node("output").public_outputs
 
+    @property
+    def input_shape(self):
+        """Keras 2: the shape of ``input`` (a structure of shapes for several inputs).
+
+        >>> from lamina import Input, layers
+        >>> dense = layers.Dense(2)
+        >>> _ = dense(Input((3,)))
+        >>> dense.input_shape, dense.output_shape
+        ((None, 3), (None, 2))
+        """
+        return tree.map_structure(lambda t: tuple(t.shape), self.input)
+
+    @property
+    def output_shape(self):
+        """Keras 2: the shape of ``output``; for a layer that takes an ``output_shape``
+        argument (Lambda, MultiHeadAttention), that argument."""
+        if "_output_shape_argument" in self.__dict__:
+            return self.__dict__["_output_shape_argument"]
+        return tree.map_structure(lambda t: tuple(t.shape), self.output)
+
+    @output_shape.setter
+    def output_shape(self, value):
+        self.__dict__["_output_shape_argument"] = value
+
     def compute_output_shape(self, input_shape):
         """The output shape for ``input_shape``, by abstract evaluation of ``call``."""
         def as_input(shape):
