@@ -64,3 +64,18 @@ def test_batch_size_and_workers_refuse_booleans():
     with pytest.raises(ValueError, match="workers must be an int >= 1; received True"):
         PyDataset(workers=True)
     assert PyDataset(workers=np.int64(2)).workers == 2
+
+
+def test_utilities_callbacks_and_metrics_take_numpy_integers():
+    from lamina import callbacks, metrics
+    from lamina.utils import set_random_seed, to_categorical
+
+    assert to_categorical(LABELS, num_classes=np.max(LABELS) + 1).shape == (4, 3)
+    set_random_seed(np.int64(7))
+    first = K.convert_to_numpy(K.random_normal((2,)))
+    set_random_seed(7)
+    np.testing.assert_array_equal(first, K.convert_to_numpy(K.random_normal((2,))))
+    assert callbacks.EarlyStopping(patience=np.int64(3)).patience == 3
+    assert metrics.TopKCategoricalAccuracy(k=np.int64(2)).get_config()["k"] == 2
+    with pytest.raises(TypeError, match="seed must be an int; received True"):
+        set_random_seed(True)
