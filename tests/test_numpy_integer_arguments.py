@@ -79,3 +79,11 @@ def test_utilities_callbacks_and_metrics_take_numpy_integers():
     assert metrics.TopKCategoricalAccuracy(k=np.int64(2)).get_config()["k"] == 2
     with pytest.raises(TypeError, match="seed must be an int; received True"):
         set_random_seed(True)
+
+
+def test_input_shapes_take_numpy_integers():
+    assert Input((np.int64(3), None)).shape == (None, 3, None)
+    model = Sequential([layers.Dense(2, input_dim=np.int64(3)), layers.Dense(1)])
+    assert model.input_shape == (None, 3) and type(model.input_shape[1]) is int
+    with pytest.raises(ValueError, match="every dimension must be a non-negative int or None"):
+        Input((True,))

@@ -38,7 +38,7 @@ import threading
 import numpy as np
 
 from lamina import backend as K
-from lamina._arguments import plain
+from lamina._arguments import as_ints, plain
 from lamina._catalogue import record_init_arguments
 from lamina.backend import symbolic, tree
 from lamina.backend.naming import unique_name
@@ -227,10 +227,9 @@ class Layer(_EngineLayer):
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
         if batch_input_shape is not None:
-            self._batch_input_shape = tuple(batch_input_shape)
+            self._batch_input_shape = as_ints(batch_input_shape)
         elif input_shape is not None:
-            self._batch_input_shape = (kwargs.get("batch_size"),) + tuple(
-                (input_shape,) if isinstance(input_shape, int) else input_shape)
+            self._batch_input_shape = (kwargs.get("batch_size"),) + as_ints(input_shape)
         else:
             self._batch_input_shape = None
         object.__setattr__(self, "_layer_ready", True)
