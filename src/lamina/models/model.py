@@ -26,8 +26,9 @@ from lamina.training.trainer import Trainer
 
 class Model(Keras2Model, StatelessCall, Loops, Trainer, Layer):
     """A group of layers. ``Model(inputs, outputs)`` gives a functional model; a subclass
-    defines ``call``, and is itself functional only when it is given symbolic ``inputs``
-    and ``outputs`` (so ``Net(8, 2)`` is a subclassed model whatever ``Net`` takes)."""
+    defines ``call``, and is itself functional only when ``inputs`` and ``outputs``
+    reach ``Model.__init__`` (so ``Net(8, 2)`` is a subclassed model when ``Net``'s
+    constructor calls ``super().__init__()`` without them)."""
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):

@@ -25,6 +25,8 @@ from lamina._arguments import positive_int
 from lamina.backend import tree
 from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.layer import _unique
+from lamina.metrics.base import Metric
+from lamina.optimizers.base import Optimizer
 from lamina.training import data_adapters
 from lamina.training.compile_utils import CompiledLoss, CompiledMetrics, LossTracker
 from lamina.training.graph import TrainingGraph, data_signature, placeholder
@@ -325,8 +327,6 @@ class Trainer:
         """The metrics and optimizers a custom step keeps on the model (a GAN's
         ``d_optimizer``, a VAE's loss trackers), whose state a compiled step updates;
         as in Keras, ``fit`` and ``evaluate`` reset such metrics at each epoch."""
-        from lamina.metrics.base import Metric
-        from lamina.optimizers.base import Optimizer
         holders = []
         for value in list(self.__dict__.values()) + list(self._overridden_metrics()):
             for item in value if isinstance(value, (list, tuple)) else (value,):
@@ -522,7 +522,6 @@ class Trainer:
         for tracker in self._trackers.values():
             tracker.reset_state()
         self._compiled_metrics.reset_state()
-        from lamina.metrics.base import Metric
         for holder in self._own_state_holders():
             if isinstance(holder, Metric):
                 holder.reset_state()
