@@ -9,3 +9,5 @@
 
 from lamina.backend.ops.nn import *  # noqa: F401,F403
 from lamina.backend.ops.nn_extra import *  # noqa: F401,F403
+from lamina.backend.ops.activations_extra import *  # noqa: F401,F403,E402
+from lamina.backend.ops.ctc import *  # noqa: F401,F403,E402
