@@ -135,13 +135,17 @@ class Model(Keras2Model, StatelessCall, Loops, Trainer, Layer):
 
     # -- saving ----------------------------------------------------------------
     def save(self, filepath, overwrite=True):
-        """Save the architecture, weights, compile arguments and optimizer state to a
-        ``.lamina`` file; load it with :func:`lamina.saving.load_model`."""
+        """Save the architecture, weights, compile arguments and optimizer state in
+        lamina's model format (a ``.lamina`` archive, whatever the file's name: a
+        ``.keras`` or ``.h5`` name gets a warning that Keras cannot read it); load it with
+        :func:`lamina.saving.load_model`."""
         from lamina.saving.model_file import save_model
         save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath, overwrite=True):
-        """Save the weights to a ``.weights.safetensors`` file."""
+        """Save the weights in safetensors format, whatever the file's name
+        (``.weights.safetensors`` by convention; ``.weights.h5`` gets a warning that the
+        file is not HDF5); read them back with ``load_weights``."""
         from lamina.saving.weights import save_weights
         save_weights(self, filepath, overwrite=overwrite)
 
