@@ -1,4 +1,10 @@
-"""NumPy random draws: each (seed, counter) pair seeds its own NumPy Generator."""
+"""NumPy random draws, and lamina's reference generator for every engine.
+
+Each (seed, counter) pair seeds its own NumPy Generator (``default_rng([seed,
+counter])``), so a draw is a function of the pair alone. The jax and torch engines
+draw outside compiled steps with these same functions and convert the result: the
+same seed gives the same initial weights on every engine.
+"""
 
 import numpy as np
 

@@ -22,6 +22,7 @@ import random as _py_random
 import numpy as _np
 
 from lamina.backend import dtypes as _dtypes
+from lamina.backend.ops import arrays as _arrays
 from lamina.backend.ops import core as _core
 from lamina.backend.ops import math as _math
 from lamina.backend import symbolic as _symbolic
@@ -52,7 +53,7 @@ class SeedGenerator:
 
     def next(self):
         """The (seed, counter) pair for one draw; advances the counter."""
-        state = self.state.value
+        state = _arrays.copy(self.state.value)  # torch assigns in place
         self.state.assign(_math.add(state, _core.convert_to_tensor([0, 1], "int64")))
         return state
 

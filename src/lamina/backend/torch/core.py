@@ -131,12 +131,14 @@ def abstract_eval(fn, args, kwargs):
 @contextlib.contextmanager
 def concrete_scope():
     """A block whose new tensors are real (on the default device), even while
-    ``abstract_eval`` runs on the meta device (weights built during shape inference)."""
+    ``abstract_eval`` runs on the meta device (weights built during shape inference),
+    and whose random draws are the reference generator's, even inside a step."""
+    from lamina.backend.torch.random import step_draws
     probing = _probing[0]
     _probing[0] = False
     try:
         with torch.device(_outer_device[0] if probing else torch.get_default_device()), \
-                torch.enable_grad():
+                torch.enable_grad(), step_draws(native=False):
             yield
     finally:
         _probing[0] = probing
