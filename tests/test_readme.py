@@ -17,7 +17,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 WALK_THROUGH = "## A first model, step by step"
 # The module each optional requirement is imported as.
 MODULES = {"jax": "jax", "jaxlib": "jaxlib", "torch": "torch", "pillow": "PIL",
-           "scikit-learn": "sklearn", "tensorboardX": "tensorboardX",
+           "scikit-learn": "sklearn", "scipy": "scipy", "tensorboardX": "tensorboardX",
            "tensorboard": "tensorboard", "optax": "optax", "hypothesis": "hypothesis",
            "pytest": "pytest", "pytest-xdist": "xdist", "pytest-timeout": "pytest_timeout"}
 TEST_RUNNER = {"pytest", "pytest-xdist", "pytest-timeout", "hypothesis"}

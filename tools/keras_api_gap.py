@@ -35,8 +35,9 @@ def gap(name):
 
 def main(argv):
     os.environ.setdefault("KERAS_BACKEND", "numpy")
-    top = gap("")[1] if not argv else []
-    print(f"keras: {len(top)} missing: {' '.join(top)}")
+    if not argv:
+        top = gap("")[1]
+        print(f"keras: {len(top)} missing: {' '.join(top)}")
     for name in argv or MODULES:
         keras_names, missing = gap(name)
         print(f"keras.{name}: {len(missing)} of {len(keras_names)} missing: {' '.join(missing)}")

@@ -17,6 +17,8 @@ constructor arguments that gives every catalogue class a ``get_config``.
 import functools
 import inspect
 
+import numpy as np
+
 
 def record_init_arguments(cls):
     """Wrap ``cls.__init__`` (when ``cls`` defines one) so that each instance keeps the
@@ -46,6 +48,8 @@ def record_init_arguments(cls):
 def _encode(value):
     """A captured argument as config data: lamina objects and functions serialized,
     lists, tuples and dicts walked, anything else as it is."""
+    if isinstance(value, np.generic):
+        return value.item()
     if isinstance(value, (list, tuple)):
         return type(value)(_encode(v) for v in value)
     if isinstance(value, dict):

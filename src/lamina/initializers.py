@@ -30,6 +30,7 @@ import math
 import numpy as np
 
 from lamina import backend as K
+from lamina._arguments import is_int
 from lamina._catalogue import Catalogue, Configurable
 
 
@@ -163,8 +164,7 @@ class RandomInitializer(Initializer):
     """
 
     def __init__(self, seed=None):
-        if seed is not None and not isinstance(seed, K.SeedGenerator) and (
-                isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+        if seed is not None and not isinstance(seed, K.SeedGenerator) and not is_int(seed):
             raise ValueError(f"{type(self).__name__}: seed must be None, an int or a "
                              f"K.SeedGenerator. Received seed={seed!r}.")
         self.seed = int(seed) if isinstance(seed, np.integer) else seed

@@ -18,15 +18,23 @@ last axis), ``ops.clip(x, x_min, x_max)``, ``ops.reshape(x, newshape)``, ``ops.r
 2
 """
 
+import sys as _sys
+
 from lamina.backend.ops import *  # noqa: F401,F403
 from lamina.backend.ops.core import *  # noqa: F401,F403
 from lamina.backend.ops.math import *  # noqa: F401,F403
 from lamina.backend.ops.arrays import *  # noqa: F401,F403
 from lamina.backend.ops.nn import *  # noqa: F401,F403
-from lamina.backend.ops import core, math, nn  # noqa: F401
+from lamina.backend.ops import core, math  # noqa: F401
+from lamina.backend.ops import keras3_nn as nn, keras3_numpy as numpy, linalg  # noqa: F401
 from lamina.backend.ops import image  # noqa: F401,E402  (lamina.ops.image, Keras 3's keras.ops.image)
-import sys as _sys  # noqa: E402
-_sys.modules[__name__ + ".image"] = image  # ``import lamina.ops.image`` finds it too
 
 del keras2, random, gradients, arrays  # noqa: F821  (submodules brought in by the * import)
+del elementwise, arrays_extra, numpy_extra, fourier, nn_extra, functional  # noqa: F821
 del activations_extra, ctc  # noqa: F821
+
+# ``import lamina.ops.linalg``, ``import lamina.ops.image`` and ``from lamina.ops.nn import
+# relu`` work as in Keras.
+_sys.modules.update({f"{__name__}.{m.__name__.rsplit('.', 1)[-1].replace('keras3_', '')}": m
+                     for m in (nn, numpy, linalg, image)})
+del _sys

@@ -18,6 +18,7 @@ True
 from lamina.backend.ops.random import (SeedGenerator, bernoulli, binomial,  # noqa: F401
                                        categorical, dropout, normal, randint, shuffle,
                                        truncated_normal, uniform)
+from lamina.backend.ops.random import beta, gamma  # noqa: F401
 
 __all__ = ["SeedGenerator", "normal", "uniform", "truncated_normal", "binomial", "bernoulli",
-           "categorical", "randint", "shuffle", "dropout"]
+           "categorical", "randint", "shuffle", "dropout", "beta", "gamma"]

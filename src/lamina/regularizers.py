@@ -17,11 +17,12 @@ differentiate) on every engine. ``get`` also accepts any callable
 import math
 
 from lamina import backend as K
+from lamina._arguments import is_number
 from lamina._catalogue import Catalogue, Configurable
 
 
 def _check_factor(owner, name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+    if not is_number(value) or \
             not math.isfinite(value) or value < 0:
         raise ValueError(f"{owner}: {name} must be a finite float >= 0. Received {name}={value!r}.")
     return float(value)

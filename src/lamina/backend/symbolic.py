@@ -42,6 +42,7 @@ import itertools
 import math
 import re
 
+from lamina._arguments import as_ints, is_int
 from lamina.backend import dtypes, probe_sizes, tree
 from lamina.backend.variables import VariableScope
 
@@ -278,17 +279,16 @@ def Input(shape=None, batch_size=None, dtype=None, name=None, batch_shape=None):
     if batch_shape is None:
         if shape is None:
             raise ValueError("Input: give `shape` (without the batch dimension) or `batch_shape`.")
-        if isinstance(shape, int):
-            shape = (shape,)
         try:
-            shape = tuple(shape)
+            shape = as_ints(shape)
         except TypeError:
             raise TypeError(f"Input: `shape` must be a tuple of ints or None; received {shape!r}.") from None
         batch_shape = (batch_size,) + shape
     for d in batch_shape:
-        if d is not None and (isinstance(d, bool) or not isinstance(d, int) or d < 0):
+        if d is not None and (not is_int(d) or d < 0):
             raise ValueError(f"Input: every dimension must be a non-negative int or None; "
                              f"received shape {tuple(batch_shape)}.")
+    batch_shape = as_ints(batch_shape)
     dtype = dtypes.standardize_dtype(dtype)
     from lamina.backend.naming import unique_name
     return SymbolicTensor(batch_shape, dtype, name=name or unique_name("input_layer"))

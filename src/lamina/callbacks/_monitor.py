@@ -7,6 +7,8 @@ deciding whether a monitored value improves by going down or up.
 
 import math
 
+from lamina._arguments import is_int, is_number
+
 _MODES = ("auto", "min", "max")
 _UP = ("acc", "auc", "precision", "recall", "f1_score", "fbeta_score", "iou", "r2_score",
        "true_positives", "true_negatives", "sensitivity", "specificity")
@@ -20,7 +22,7 @@ def check_count(owner, name, value):
     >>> check_count("EarlyStopping", "patience", 3)
     3
     """
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if not is_int(value) or value < 0:
         raise ValueError(f"{owner}: {name} must be an int >= 0. Received {name}={value!r}.")
     return value
 
@@ -31,7 +33,7 @@ def check_number(owner, name, value):
     >>> check_number("EarlyStopping", "baseline", 0.5)
     0.5
     """
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+    if not is_number(value) or math.isnan(value):
         raise ValueError(f"{owner}: {name} must be a number. Received {name}={value!r}.")
     return value
 

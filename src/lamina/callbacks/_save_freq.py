@@ -8,6 +8,8 @@ across epochs).
 [False, True, False, True, False]
 """
 
+from lamina._arguments import is_int
+
 
 def check_save_freq(owner, save_freq):
     """``save_freq`` if it is ``'epoch'`` or an int >= 1, else a ValueError naming ``owner``.
@@ -17,7 +19,7 @@ def check_save_freq(owner, save_freq):
     """
     if save_freq == "epoch":
         return save_freq
-    if isinstance(save_freq, bool) or not isinstance(save_freq, int) or save_freq < 1:
+    if not is_int(save_freq) or save_freq < 1:
         raise ValueError(f"{owner}: save_freq must be 'epoch' or an int >= 1 (a number of "
                          f"batches). Received save_freq={save_freq!r}.")
     return save_freq

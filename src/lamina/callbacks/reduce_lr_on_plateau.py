@@ -18,6 +18,7 @@ import warnings
 
 import numpy as np
 
+from lamina._arguments import is_number
 from lamina.callbacks._learning_rate import read_learning_rate
 from lamina.callbacks._monitor import check_count, check_mode, improves
 from lamina.callbacks.callback import Callback
@@ -54,12 +55,12 @@ class ReduceLROnPlateau(Callback):
                  min_delta=1e-4, cooldown=0, min_lr=0.0):
         super().__init__()
         owner = "ReduceLROnPlateau"
-        if isinstance(factor, bool) or not isinstance(factor, (int, float)) or \
+        if not is_number(factor) or \
                 not 0 <= factor < 1:
             raise ValueError(f"{owner}: factor must be a number in [0, 1) (the rate is "
                              f"multiplied by it). Received factor={factor!r}.")
         for name, value in (("min_delta", min_delta), ("min_lr", min_lr)):
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or \
+            if not is_number(value) or \
                     not math.isfinite(value) or value < 0:
                 raise ValueError(f"{owner}: {name} must be a finite number >= 0. Received "
                                  f"{name}={value!r}.")

@@ -57,6 +57,36 @@ def cast_target(layer, dtype):
     return None
 
 
+def cast_inputs(values, dtypes):
+    """``values`` (a list) with each one cast to the dtype named at its position in
+    ``dtypes`` where its own differs: a model's data cast to the dtypes of its
+    ``Input`` tensors, as Keras does (bool or int data for a float32 input gives
+    float32). The same list when nothing needs a cast; an engine tensor of the right
+    dtype costs one class test and one identity test.
+
+    >>> import numpy as np
+    >>> from lamina import backend as K
+    >>> [K.dtype(v) for v in cast_inputs([np.array([True]), K.ones(1)], ["float32", "float32"])]
+    ['float32', 'float32']
+    """
+    cast = None
+    for i, (value, dtype) in enumerate(zip(values, dtypes)):
+        cls = value.__class__
+        if cls in TENSOR_CLASSES and value.dtype is NATIVE_DTYPES.get(dtype):
+            continue
+        if not hasattr(value, "dtype"):
+            continue
+        if cls in TENSOR_CLASSES or isinstance(value, K.engine.tensor_types):
+            TENSOR_CLASSES.add(cls)
+            name = _dtype_name(value.dtype)
+        else:
+            name = K.standardize_dtype(value.dtype)
+        if name != dtype:
+            cast = cast or list(values)
+            cast[i] = K.cast(value, dtype)
+    return values if cast is None else cast
+
+
 def _dtype_name(native):
     name = _NAMES.get(native)
     if name is None:

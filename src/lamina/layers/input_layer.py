@@ -110,6 +110,10 @@ class InputLayer(Layer):
         self.built = True
 
     @property
+    def input(self):
+        return self.input_tensor
+
+    @property
     def output(self):
         return self.input_tensor
 

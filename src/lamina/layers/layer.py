@@ -31,6 +31,7 @@ evaluates them together.
 ((None, 4), 1, 4)
 """
 
+import contextvars
 import inspect
 import re
 import threading
@@ -38,6 +39,7 @@ import threading
 import numpy as np
 
 from lamina import backend as K
+from lamina._arguments import as_ints, plain
 from lamina._catalogue import record_init_arguments
 from lamina.backend import symbolic, tree
 from lamina.backend.naming import unique_name
@@ -45,6 +47,9 @@ from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.call_inputs import NATIVE_DTYPES, TENSOR_CLASSES, convert_arguments
 
 _state = threading.local()
+# A check each new weight passes before it is allocated: set by lamina.saving while it
+# rebuilds a model from a file (saving/load_budget.py), None otherwise.
+weight_check = contextvars.ContextVar("lamina_weight_check", default=None)
 
 # The engine's base of every layer: ``torch.nn.Module`` on torch (see
 # lamina.backend.torch.module), a plain object elsewhere.
@@ -227,10 +232,9 @@ class Layer(_EngineLayer):
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
         if batch_input_shape is not None:
-            self._batch_input_shape = tuple(batch_input_shape)
+            self._batch_input_shape = as_ints(batch_input_shape)
         elif input_shape is not None:
-            self._batch_input_shape = (kwargs.get("batch_size"),) + tuple(
-                (input_shape,) if isinstance(input_shape, int) else input_shape)
+            self._batch_input_shape = (kwargs.get("batch_size"),) + as_ints(input_shape)
         else:
             self._batch_input_shape = None
         object.__setattr__(self, "_layer_ready", True)
@@ -481,6 +485,9 @@ class Layer(_EngineLayer):
         from lamina import constraints, initializers, regularizers
         dtype = K.standardize_dtype(dtype) if dtype is not None else self.dtype
         shape = () if shape is None else tuple(int(d) for d in shape)
+        check = weight_check.get()
+        if check is not None:
+            check(self, name, shape, dtype)
         if initializer is None:
             initializer = "glorot_uniform" if dtype.startswith(("float", "bfloat")) else "zeros"
         init = initializers.get(initializer)
@@ -640,6 +647,30 @@ class Layer(_EngineLayer):
         """The symbolic output of the layer's only call."""
         return self._single_node("output").public_outputs
 
+    @property
+    def input_shape(self):
+        """Keras 2: the shape of ``input`` (a structure of shapes for several inputs).
+
+        >>> from lamina import Input, layers
+        >>> dense = layers.Dense(2)
+        >>> _ = dense(Input((3,)))
+        >>> dense.input_shape, dense.output_shape
+        ((None, 3), (None, 2))
+        """
+        return tree.map_structure(lambda t: tuple(t.shape), self.input)
+
+    @property
+    def output_shape(self):
+        """Keras 2: the shape of ``output``; for a layer that takes an ``output_shape``
+        argument (Lambda, MultiHeadAttention), that argument."""
+        if "_output_shape_argument" in self.__dict__:
+            return self.__dict__["_output_shape_argument"]
+        return tree.map_structure(lambda t: tuple(t.shape), self.output)
+
+    @output_shape.setter
+    def output_shape(self, value):
+        self.__dict__["_output_shape_argument"] = value
+
     def compute_output_shape(self, input_shape):
         """The output shape for ``input_shape``, by abstract evaluation of ``call``."""
         def as_input(shape):
@@ -670,9 +701,9 @@ class Layer(_EngineLayer):
             for key, value in list(bound.arguments.items())[1:]:
                 parameter = inspect.signature(init).parameters[key]
                 if parameter.kind is parameter.VAR_KEYWORD:
-                    config.update(value)
+                    config.update(plain(value))
                 elif parameter.kind is not parameter.VAR_POSITIONAL:
-                    config[key] = value
+                    config[key] = plain(value)
         return config
 
     @classmethod

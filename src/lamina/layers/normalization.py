@@ -23,6 +23,7 @@ Two choices where Keras 3 versions differ:
 
 from lamina import backend as K
 from lamina import constraints, initializers, regularizers
+from lamina._arguments import as_ints, is_int, is_number
 from lamina.layers.layer import InputSpec, Layer
 from lamina.layers.settings import serialize_setting
 
@@ -41,13 +42,12 @@ def _as_float(inputs, layer_dtype):
 
 
 def _check_axis_type(layer_name, axis):
-    if isinstance(axis, bool) or not isinstance(axis, int):
-        if isinstance(axis, (list, tuple)) and axis and all(
-                isinstance(a, int) and not isinstance(a, bool) for a in axis):
-            return list(axis)
+    if not is_int(axis):
+        if isinstance(axis, (list, tuple)) and axis and all(is_int(a) for a in axis):
+            return list(as_ints(axis))
         raise TypeError(f"{layer_name}: axis must be an int or a non-empty list/tuple of ints; "
                         f"received {axis!r}.")
-    return axis
+    return int(axis)
 
 
 def _normalize_axes(layer, axes, input_shape):
@@ -92,7 +92,7 @@ class _AffineNormalization(Layer):
         self.gamma_constraint = constraints.get(gamma_constraint)
 
     def _check_epsilon(self, epsilon):
-        if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or epsilon < 0:
+        if not is_number(epsilon) or epsilon < 0:
             raise ValueError(f"{type(self).__name__} {self.name!r}: epsilon must be a "
                              f"non-negative number; received {epsilon!r}.")
         return float(epsilon)
@@ -158,14 +158,13 @@ class BatchNormalization(_AffineNormalization):
                  beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
                  gamma_constraint=None, synchronized=False, **kwargs):
         super().__init__(**kwargs)
-        if isinstance(axis, bool) or not isinstance(axis, int):
+        if not is_int(axis):
             raise TypeError(f"BatchNormalization {self.name!r}: axis must be an int (the "
                             f"channel axis); received {axis!r}.")
-        if isinstance(momentum, bool) or not isinstance(momentum, (int, float)) or not (
-                0.0 <= momentum <= 1.0):
+        if not is_number(momentum) or not 0.0 <= momentum <= 1.0:
             raise ValueError(f"BatchNormalization {self.name!r}: momentum must be a number in "
                              f"[0, 1]; received {momentum!r}.")
-        self.axis = axis
+        self.axis = int(axis)
         self.momentum = float(momentum)
         self.epsilon = self._check_epsilon(epsilon)
         self.synchronized = bool(synchronized)
@@ -336,15 +335,14 @@ class GroupNormalization(_AffineNormalization):
                  gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
                  **kwargs):
         super().__init__(**kwargs)
-        if isinstance(groups, bool) or not isinstance(groups, int) or (
-                groups <= 0 and groups != -1):
+        if not is_int(groups) or (groups <= 0 and groups != -1):
             raise ValueError(f"GroupNormalization {self.name!r}: groups must be a positive int "
                              f"or -1 (one group per channel); received {groups!r}.")
-        if isinstance(axis, bool) or not isinstance(axis, int):
+        if not is_int(axis):
             raise TypeError(f"GroupNormalization {self.name!r}: axis must be an int (the "
                             f"channel axis); received {axis!r}.")
-        self.groups = groups
-        self.axis = axis
+        self.groups = int(groups)
+        self.axis = int(axis)
         self.epsilon = self._check_epsilon(epsilon)
         self._set_affine(center, scale, beta_initializer, gamma_initializer,
                          beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint)

@@ -12,6 +12,7 @@ graph-building time with the symbolic shapes, and costs no engine call in a step
 """
 
 from lamina import backend as K
+from lamina._arguments import is_int, is_number
 from lamina.backend import dtypes
 
 
@@ -87,13 +88,13 @@ def prepare(fname, y_true, y_pred, broadcast=True, align=True, hint=""):
 
 def check_axis(fname, axis):
     """``axis`` must be an int (not a bool)."""
-    if isinstance(axis, bool) or not isinstance(axis, int):
+    if not is_int(axis):
         raise ValueError(f"{fname}: axis must be an int. Received axis={axis!r}.")
 
 
 def check_fraction(fname, name, value):
     """``value`` must be a float in [0, 1]; returns it as a float."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+    if not is_number(value) or not 0 <= value <= 1:
         raise ValueError(f"{fname}: {name} must be a float in [0, 1]. Received "
                          f"{name}={value!r}.")
     return float(value)

@@ -17,6 +17,7 @@ on symbolic tensors too, when the graph is built.
 import warnings
 
 from lamina import backend as K
+from lamina._arguments import is_int
 from lamina.losses._inputs import (as_float, as_tensor, check_axis, check_fraction,
                                    class_count, prepare, shape_of, shapes_fit)
 
@@ -174,8 +175,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     """
     fname = "sparse_categorical_crossentropy"
     check_axis(fname, axis)
-    if ignore_class is not None and (isinstance(ignore_class, bool) or
-                                     not isinstance(ignore_class, int)):
+    if ignore_class is not None and not is_int(ignore_class):
         raise ValueError(f"{fname}: ignore_class must be an int or None. Received "
                          f"ignore_class={ignore_class!r}.")
     y_pred = as_float(y_pred)

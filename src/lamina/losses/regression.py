@@ -15,6 +15,7 @@ aligned. Shapes that cannot broadcast raise a ValueError naming the loss.
 import math
 
 from lamina import backend as K
+from lamina._arguments import is_number
 from lamina.losses._inputs import check_axis, prepare
 
 
@@ -77,7 +78,7 @@ def huber(y_true, y_pred, delta=1.0):
     >>> K.convert_to_numpy(huber([[0.0, 0.0]], [[0.5, 3.0]])).tolist()
     [1.3125]
     """
-    if isinstance(delta, bool) or not isinstance(delta, (int, float)) or \
+    if not is_number(delta) or \
             not math.isfinite(delta) or delta < 0:
         raise ValueError(f"huber: delta must be a finite float >= 0. Received delta={delta!r}.")
     y_true, y_pred = prepare("huber", y_true, y_pred)

@@ -16,6 +16,7 @@ symbolic tensors.
 """
 
 from lamina import backend as K
+from lamina._arguments import is_int, is_number
 from lamina.metrics.base import squeeze_or_expand_to_same_rank
 from lamina.metrics.reduction import MeanMetricWrapper
 
@@ -25,7 +26,7 @@ def _tensors(y_true, y_pred):
 
 
 def _check_positive_int(owner, name, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if not is_int(value) or value < 1:
         raise ValueError(f"{owner}: {name} must be an int >= 1. Received {name}={value!r}.")
     return value
 
@@ -182,7 +183,7 @@ class BinaryAccuracy(MeanMetricWrapper):
     """
 
     def __init__(self, name="binary_accuracy", dtype=None, threshold=0.5):
-        if isinstance(threshold, bool) or not isinstance(threshold, (int, float)):
+        if not is_number(threshold):
             raise ValueError(f"BinaryAccuracy: threshold must be a float. Received "
                              f"threshold={threshold!r}.")
         super().__init__(binary_accuracy, name=name, dtype=dtype, threshold=threshold)

@@ -10,6 +10,7 @@ probabilities to ``[epsilon, 1 - epsilon]``).
 """
 
 from lamina import backend as K
+from lamina._arguments import is_number
 from lamina.metrics.base import squeeze_or_expand_to_same_rank
 from lamina.metrics.reduction import MeanMetricWrapper
 
@@ -22,7 +23,7 @@ def _float_tensors(y_true, y_pred):
 
 
 def _check_smoothing(owner, label_smoothing):
-    if isinstance(label_smoothing, bool) or not isinstance(label_smoothing, (int, float)) \
+    if not is_number(label_smoothing) \
             or not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"{owner}: label_smoothing must be a float in [0, 1]. Received "
                          f"label_smoothing={label_smoothing!r}.")

@@ -25,6 +25,7 @@ from lamina import backend as K
 from lamina.backend import probe_sizes, symbolic, tree
 from lamina.backend.naming import unique_name
 from lamina.backend.symbolic import SymbolicTensor
+from lamina.layers.call_inputs import cast_inputs
 from lamina.layers.input_layer import InputLayer
 from lamina.layers.layer import Layer
 from lamina.models.model import Model
@@ -96,6 +97,7 @@ class Functional(Model):
         self._outputs_struct = outputs
         self._flat_inputs = flat_inputs
         self._flat_outputs = flat_outputs
+        self._input_dtypes = [t.dtype for t in flat_inputs]
         self._program = symbolic.Program(flat_inputs, outputs)
         probe_sizes.restart_unknown_symbols()
         self._input_layers = [InputLayer(input_tensor=t) for t in flat_inputs]
@@ -163,18 +165,9 @@ class Functional(Model):
         return flat
 
     def call(self, inputs, training=None, mask=None):
-        values = self._adjust_ranks(self._as_input_dtypes(self._feed(inputs)))
+        values = self._adjust_ranks(cast_inputs(self._feed(inputs), self._input_dtypes))
         adapted = self._adapted(values)
         return (self._program if adapted is None else adapted.program).run(values)
-
-    def _as_input_dtypes(self, values):
-        """``values`` each cast to the dtype of its Input where it differs."""
-        cast = None
-        for i, (value, t) in enumerate(zip(values, self._flat_inputs)):
-            if hasattr(value, "dtype") and K.dtype(value) != t.dtype:
-                cast = cast or list(values)
-                cast[i] = K.cast(value, t.dtype)
-        return values if cast is None else cast
 
     def _adjust_ranks(self, values):
         """As Keras: data one trailing axis of size 1 short of (or beyond) an input's
@@ -228,7 +221,8 @@ class Functional(Model):
         return self._flat_inputs, self._flat_outputs
 
     def _flat_inputs_of(self, x):
-        return list(self._adjust_ranks(self._feed(x)))
+        # the training steps' inputs, cast as a call casts them
+        return list(self._adjust_ranks(cast_inputs(self._feed(x), self._input_dtypes)))
 
     def get_config(self):
         """The graph as JSON-able data (see :mod:`lamina.saving.graph_config`)."""

@@ -17,28 +17,47 @@ graph between symbolic tensors. Subclassing ``Model`` works like subclassing
 (2, 4)
 """
 
-from lamina.backend import tree
-from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.layer import Layer
+from lamina.models.keras2 import Keras2Model
+from lamina.models.stateless import StatelessCall
 from lamina.training.loops import Loops
 from lamina.training.trainer import Trainer
 
 
-class Model(Loops, Trainer, Layer):
+class Model(Keras2Model, StatelessCall, Loops, Trainer, Layer):
     """A group of layers. ``Model(inputs, outputs)`` gives a functional model; a subclass
-    defines ``call``, and is itself functional only when it is given symbolic ``inputs``
-    and ``outputs`` (so ``Net(8, 2)`` is a subclassed model whatever ``Net`` takes)."""
+    defines ``call``, and is itself functional only when ``inputs`` and ``outputs``
+    reach ``Model.__init__`` (so ``Net(8, 2)`` is a subclassed model when ``Net``'s
+    constructor calls ``super().__init__()`` without them)."""
 
     def __new__(cls, *args, **kwargs):
-        from lamina.models.functional import Functional
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from lamina.models.functional import Functional
             return Functional.__new__(Functional)  # Functional checks what it was given
-        if not issubclass(cls, Functional) and _functional_arguments(args, kwargs):
-            # a subclass (say, with its own train_step) built from inputs and outputs
-            cls = _functional_subclass(cls, Functional)
         return super().__new__(cls)
 
-    def __init__(self, **kwargs):
+    def __init__(self, *args, **kwargs):
+        """``Model(name=None, trainable=True, dtype=None)`` for a subclassed model;
+        ``inputs`` and ``outputs`` (by position or keyword) make it functional, whatever
+        class ``__init__`` they reach: ``super().__init__(inputs=x, outputs=y)`` in a
+        subclass's constructor gives a functional model that keeps the subclass's methods.
+
+        >>> from lamina import Input, Model, layers
+        >>> class Classifier(Model):
+        ...     def __init__(self, classes, **kwargs):
+        ...         x = Input((4,))
+        ...         super().__init__(inputs=x, outputs=layers.Dense(classes)(x), **kwargs)
+        >>> model = Classifier(3, name="clf")
+        >>> model.name, model.output.shape, isinstance(model, Classifier)
+        ('clf', (None, 3), True)
+        """
+        from lamina.models.functional import Functional
+        if args or "inputs" in kwargs or "outputs" in kwargs:
+            if not isinstance(self, Functional):
+                # a subclass (say, with its own train_step) built from inputs and outputs
+                self.__class__ = _functional_subclass(type(self), Functional)
+            Functional.__init__(self, *args, **kwargs)
+            return
         Layer.__init__(self, **kwargs)
 
     @property
@@ -81,15 +100,52 @@ class Model(Loops, Trainer, Layer):
                 layer.reset_states()
             pending.extend(layer._sublayers())
 
+    @property
+    def input_shape(self):
+        """The shape of the model's input (a list of shapes for several inputs), for a
+        functional model or a built Sequential.
+
+        >>> from lamina import Input, Model, layers
+        >>> a, b = Input((3,)), Input((4,))
+        >>> model = Model([a, b], layers.Dense(2)(layers.Concatenate()([a, b])))
+        >>> model.input_shape, model.output_shape
+        ([(None, 3), (None, 4)], (None, 2))
+        """
+        return self._graph_shapes("input")
+
+    @property
+    def output_shape(self):
+        """The shape of the model's output (a list of shapes for several outputs), for a
+        functional model or a built Sequential.
+
+        >>> from lamina import Input, Sequential, layers
+        >>> Sequential([Input((3,)), layers.Dense(2)]).output_shape
+        (None, 2)
+        """
+        return self._graph_shapes("output")
+
+    def _graph_shapes(self, kind):
+        graph = self._static_graph()
+        if graph is None:
+            raise AttributeError(f"Model {self.name!r} has no {kind}_shape: it has no symbolic "
+                                 f"{kind}s (a subclassed model, or a Sequential not built "
+                                 f"yet); build it from Input() or call it on data first.")
+        shapes = [tuple(t.shape) for t in graph[0 if kind == "input" else 1]]
+        return shapes[0] if len(shapes) == 1 else shapes
+
     # -- saving ----------------------------------------------------------------
     def save(self, filepath, overwrite=True):
-        """Save the architecture, weights, compile arguments and optimizer state to a
-        ``.lamina`` file; load it with :func:`lamina.saving.load_model`."""
+        """Save the architecture, weights, compile arguments and optimizer state in
+        lamina's model format (a ``.lamina`` archive, whatever the file's name: a
+        ``.keras`` or ``.h5`` name gets a warning that Keras cannot read it); load it with
+        :func:`lamina.saving.load_model`."""
         from lamina.saving.model_file import save_model
         save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath, overwrite=True):
-        """Save the weights to a ``.weights.safetensors`` file."""
+        """Save the weights in safetensors format, whatever the file's name
+        (``.weights.safetensors`` by convention; ``.weights.h5`` gets a warning that the
+        file is not HDF5); read them back with ``load_weights``."""
         from lamina.saving.weights import save_weights
         save_weights(self, filepath, overwrite=overwrite)
 
@@ -112,31 +168,6 @@ class Model(Loops, Trainer, Layer):
         from lamina.utils.summary import print_summary
         print_summary(self, line_length=line_length, positions=positions, print_fn=print_fn,
                       expand_nested=expand_nested, show_trainable=show_trainable)
-
-
-def _functional_arguments(args, kwargs):
-    """Whether a subclass's constructor arguments make it functional (the Keras rule):
-    ``inputs`` and ``outputs`` given, as keywords or as the first two positional
-    arguments, and both symbolic tensors or lists, tuples or dicts of them. Anything
-    else (``Net(8, 2)``, ``Net(units=8, name="n")``) makes a subclassed model.
-
-    >>> from lamina import Input
-    >>> x = Input((3,))
-    >>> _functional_arguments((x, x), {}), _functional_arguments((8, 2), {})
-    (True, False)
-    >>> _functional_arguments((), {"inputs": [x], "outputs": {"y": x}})
-    True
-    """
-    inputs = kwargs["inputs"] if "inputs" in kwargs else (args[0] if args else None)
-    outputs = kwargs["outputs"] if "outputs" in kwargs else (args[1] if len(args) > 1 else None)
-    return _symbolic(inputs) and _symbolic(outputs)
-
-
-def _symbolic(structure):
-    if not isinstance(structure, (SymbolicTensor, list, tuple, dict)):
-        return False
-    leaves = tree.flatten(structure)[0]
-    return bool(leaves) and all(isinstance(leaf, SymbolicTensor) for leaf in leaves)
 
 
 _functional_subclasses = {}

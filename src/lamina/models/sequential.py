@@ -16,10 +16,11 @@ from lamina.backend import symbolic
 from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.input_layer import InputLayer
 from lamina.layers.layer import Layer
+from lamina.models.keras2 import Keras2Sequential
 from lamina.models.model import Model
 
 
-class Sequential(Model):
+class Sequential(Keras2Sequential, Model):
     """``Sequential(layers=None, trainable=True, name=None)``: ``add()``, ``pop()``."""
 
     _untracked_attributes = Layer._untracked_attributes | {"_graph", "_tensors"}

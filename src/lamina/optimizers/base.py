@@ -18,6 +18,10 @@ gradient, or ``global_clipnorm``, or ``clipvalue``), decay the weights
 ``update_step`` per variable with the rate at the current ``iterations``, add 1 to
 ``iterations``, apply each variable's ``constraint``.
 
+Keras 2's arguments are accepted by every optimizer, with a DeprecationWarning:
+``lr`` for ``learning_rate``, and ``decay``, which divides the rate by
+``1 + decay * iterations`` at each update (inside compiled steps too).
+
 >>> from lamina import backend as K
 >>> from lamina import optimizers
 >>> w = K.Variable([1.0, 2.0])
@@ -28,8 +32,10 @@ gradient, or ``global_clipnorm``, or ``clipvalue``), decay the weights
 """
 
 import functools
+import inspect
 import math
 import re
+import warnings
 
 import numpy as np
 
@@ -63,6 +69,56 @@ def check_number(owner, name, value, low=0.0, high=math.inf, low_open=False, opt
     return value
 
 
+def keras2_arguments(owner, kwargs):
+    """``(kwargs, decay)``: Keras 2's optimizer arguments translated, each with a
+    DeprecationWarning naming its replacement: ``lr`` becomes ``learning_rate``;
+    ``decay`` (a number >= 0, 0 when absent) is taken out.
+
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     keras2_arguments("SGD", {"lr": 0.1, "decay": 1e-4, "momentum": 0.9})
+    ({'momentum': 0.9, 'learning_rate': 0.1}, 0.0001)
+    """
+    kwargs = dict(kwargs)
+    if "lr" in kwargs:
+        if "learning_rate" in kwargs:
+            raise TypeError(f"{owner}: received both learning_rate and lr (Keras 2's name for "
+                            f"it); give learning_rate only.")
+        warnings.warn(f"{owner}: the argument lr is deprecated; use learning_rate.",
+                      DeprecationWarning, stacklevel=3)
+        kwargs["learning_rate"] = kwargs.pop("lr")
+    decay = 0.0
+    if "decay" in kwargs:
+        decay = check_number(owner, "decay", kwargs.pop("decay"))
+        if decay:
+            warnings.warn(f"{owner}: the argument decay is deprecated (Keras 2: the rate is "
+                          f"learning_rate / (1 + decay * iterations)); use learning_rate="
+                          f"keras.optimizers.schedules.InverseTimeDecay(learning_rate, "
+                          f"decay_steps=1, decay_rate={decay:g}).", DeprecationWarning,
+                          stacklevel=3)
+    return kwargs, decay
+
+
+def _accept_keras2_arguments(cls):
+    """Wrap ``cls.__init__`` so that it takes Keras 2's ``lr`` and ``decay`` when its own
+    signature does not name them."""
+    init = cls.__dict__.get("__init__")
+    if init is None or {"lr", "decay"} & set(inspect.signature(init).parameters):
+        return
+
+    @functools.wraps(init)
+    def keras2_init(self, *args, **kwargs):
+        if "lr" not in kwargs and "decay" not in kwargs:
+            init(self, *args, **kwargs)
+            return
+        kwargs, decay = keras2_arguments(type(self).__name__, kwargs)
+        init(self, *args, **kwargs)
+        self.decay = decay
+
+    cls.__init__ = keras2_init
+
+
 def _short_float(value):
     """A float32 read back as the shortest decimal that gives it (0.001, not 0.0010000000474)."""
     return float(str(np.float32(value)))
@@ -85,6 +141,12 @@ class Optimizer(Configurable):
     >>> w.numpy().tolist()
     [0.75, -0.75]
     """
+
+    decay = 0.0  # Keras 2's inverse time decay of the rate (see keras2_arguments)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        _accept_keras2_arguments(cls)
 
     def __init__(self, learning_rate, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, name=None):
@@ -147,6 +209,25 @@ class Optimizer(Configurable):
         self._learning_rate.assign(check_number(type(self).__name__, "learning_rate", value))
 
     lr = learning_rate  # Keras 2's name
+
+    def _current_rate(self):
+        """The rate an update uses: ``learning_rate``, divided by ``1 + decay *
+        iterations`` when Keras 2's ``decay`` is set.
+
+        >>> import warnings
+        >>> from lamina import optimizers
+        >>> with warnings.catch_warnings():
+        ...     warnings.simplefilter("ignore")
+        ...     optimizer = optimizers.SGD(lr=0.5, decay=1.0)
+        >>> _ = optimizer.iterations.assign(3)
+        >>> float(optimizer._current_rate())
+        0.125
+        """
+        rate = self.learning_rate
+        if not self.decay:
+            return rate
+        steps = K.cast(self.iterations, K.dtype(rate))
+        return K.divide(rate, K.add(K.multiply(steps, self.decay), 1.0))
 
     # -- state ---------------------------------------------------------------------------
     @property
@@ -259,7 +340,7 @@ class Optimizer(Configurable):
             kept_vars.append(v)
         fused_name = type(self).__dict__.get("_fused")
         fused = fused_optimizers.lookup(fused_name) if fused_name else None
-        if fused is not None and current_scope() is None:
+        if fused is not None and current_scope() is None and not self.decay:
             fused(self, kept_grads, kept_vars)
         else:
             self._apply_update(kept_grads, kept_vars)
@@ -301,7 +382,7 @@ class Optimizer(Configurable):
     def _apply_update(self, grads, variables):
         """Clip, decay, update (K code). An engine's fused update replaces this."""
         grads = self._clip_gradients(grads)
-        learning_rate = self.learning_rate
+        learning_rate = self._current_rate()
         if self.weight_decay is not None:
             for v in variables:
                 if self._use_weight_decay(v):
@@ -350,10 +431,13 @@ class Optimizer(Configurable):
             rate = schedules.serialize(self._schedule)
         else:
             rate = _short_float(K.convert_to_numpy(self._learning_rate.value))
-        return constructor_config(self, {
+        config = constructor_config(self, {
             "name": self.name, "learning_rate": rate, "weight_decay": self.weight_decay,
             "clipnorm": self.clipnorm, "global_clipnorm": self.global_clipnorm,
             "clipvalue": self.clipvalue}, Optimizer)
+        if self.decay:
+            config["decay"] = self.decay
+        return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
@@ -364,10 +448,14 @@ class Optimizer(Configurable):
         0.8
         """
         config = dict(config)
+        decay = config.pop("decay", 0.0)  # a Keras 2 decay, saved: no warning on loading
         if isinstance(config.get("learning_rate"), dict):
             config["learning_rate"] = schedules.deserialize(config["learning_rate"],
                                                             custom_objects)
-        return cls(**decode_config(config))
+        optimizer = cls(**decode_config(config))
+        if decay:
+            optimizer.decay = check_number(cls.__name__, "decay", decay)
+        return optimizer
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name!r}>"

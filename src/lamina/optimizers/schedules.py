@@ -15,11 +15,12 @@ Keras 3.
 import math
 
 from lamina import backend as K
+from lamina._arguments import is_int, is_number
 from lamina._catalogue import Catalogue, Configurable
 
 
 def _positive(owner, name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+    if not is_number(value) or not value > 0:
         raise ValueError(f"{owner}: {name} must be a number > 0. Received {name}={value!r}.")
     return value
 
@@ -208,7 +209,7 @@ class CosineDecay(LearningRateSchedule):
         self.alpha = alpha
         self.name = name
         self.warmup_target = warmup_target
-        if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or \
+        if not is_int(warmup_steps) or \
                 warmup_steps < 0:
             raise ValueError(f"CosineDecay: warmup_steps must be an int >= 0. Received "
                              f"warmup_steps={warmup_steps!r}.")

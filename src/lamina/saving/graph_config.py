@@ -268,7 +268,7 @@ def graph_from_config(config, custom_objects=None, cls=None, inputs=None):
     :class:`~lamina.models.Functional`); ``inputs`` (Input tensors) replace the saved
     inputs."""
     from lamina.models.functional import Functional
-    from lamina.saving.serialization import deserialize_lamina_object
+    from lamina.saving.serialization import deserialize_as
     if not isinstance(config, dict) or not {"inputs", "layers", "nodes"} <= set(config):
         raise FormatError(f"a functional model config needs inputs, layers and nodes; found "
                           f"keys {sorted(config) if isinstance(config, dict) else config!r:.100}.")
@@ -285,7 +285,7 @@ def graph_from_config(config, custom_objects=None, cls=None, inputs=None):
         raise FormatError(f"the graph has {len(layer_configs)} layers but {len(names)} "
                           "layer names.")
     for layer_config, name in zip(layer_configs, names):
-        layer = deserialize_lamina_object(layer_config, custom_objects=custom_objects)
+        layer = deserialize_as(layer_config, "layer", custom_objects)
         if isinstance(name, str) and name != layer.name:
             layer.name = name  # a get_config without the name: the graph calls it by this one
         layers[layer.name] = layer

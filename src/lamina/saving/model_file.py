@@ -38,7 +38,9 @@ import os
 from lamina.saving import archive, safetensors
 from lamina.saving.errors import FormatError
 from lamina.saving.file_kinds import check_readable, warn_keras_suffix
-from lamina.saving.weights import assign_tensors, check_built, tensors_of
+from lamina.saving.load_budget import check_input_shape, weight_budget
+from lamina.saving.weights import (assign, check_built, plan_assignment, read_header,
+                                   tensors_of)
 
 FORMAT_VERSION = 1
 _LIMITS = {"config.json": 64 << 20, "metadata.json": 1 << 20,
@@ -46,27 +48,15 @@ _LIMITS = {"config.json": 64 << 20, "metadata.json": 1 << 20,
 _REQUIRED = ("config.json", "metadata.json", "model.weights.safetensors")
 
 
-def read_model_file(filepath, operation="load_model"):
-    """The entries of the model archive at ``filepath`` (checked names and sizes); a
-    file of another format gets a :class:`FormatError` naming ``operation``."""
+def open_model_file(filepath, operation="load_model"):
+    """The model archive at ``filepath`` as a checked :class:`~lamina.saving.archive.Reader`
+    (entry names and declared sizes); a file of another format gets a
+    :class:`FormatError` naming ``operation``."""
     if check_readable(filepath, operation) == "safetensors":
         raise FormatError(f"{operation}: {filepath} holds weights only (a safetensors file, as "
                           "save_weights writes), not a model. Build the model in code and "
                           "call model.load_weights on it.")
-    return archive.read_entries(filepath, _LIMITS, _REQUIRED)
-
-
-def read_tensors(entries, filepath, optimizer=True):
-    """``(tensors, metadata, optimizer_tensors)`` from the entries of the model file at
-    ``filepath``: the model's Variables with their layer listing, and the optimizer state
-    (None when the file has none or ``optimizer`` is False)."""
-    tensors, metadata = safetensors.loads(entries["model.weights.safetensors"],
-                                          f"{filepath} (model.weights.safetensors)")
-    optimizer_tensors = None
-    if optimizer and "optimizer.safetensors" in entries:
-        optimizer_tensors = safetensors.loads(entries["optimizer.safetensors"],
-                                              f"{filepath} (optimizer.safetensors)")[0]
-    return tensors, metadata, optimizer_tensors
+    return archive.Reader(filepath, _LIMITS, _REQUIRED)
 
 
 def _json(data, where):
@@ -136,26 +126,39 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     (unless they are registered with ``@lamina.saving.register_serializable()``).
     ``compile=False`` skips the compile arguments and the optimizer state.
     ``safe_mode=False`` also loads the Python code of lambdas in Lambda layers: only
-    for files you trust."""
+    for files you trust.
+
+    Loading needs about twice the memory of the model's weights, whatever the file
+    declares: the weights' header is checked against the archive's real sizes, the
+    model is built within the size of the weights (see
+    :mod:`lamina.saving.load_budget`), and the weights are read only once their
+    shapes match the model's."""
     filepath = os.fspath(filepath)
-    entries = read_model_file(filepath)
-    metadata = _json(entries["metadata.json"], f"{filepath} (metadata.json)")
-    if not isinstance(metadata, dict) or metadata.get("format") != "lamina":
-        raise FormatError(f"{filepath}: metadata.json does not describe a lamina model file.")
-    if metadata.get("format_version") != FORMAT_VERSION:
-        raise FormatError(f"{filepath}: format version {metadata.get('format_version')!r:.20} "
-                          f"is not {FORMAT_VERSION}, the one this lamina reads.")
-    config = _json(entries["config.json"], f"{filepath} (config.json)")
-    if not isinstance(config, dict) or not isinstance(config.get("model"), dict):
-        raise FormatError(f"{filepath}: config.json has no model description.")
-    tensors, tensor_metadata, optimizer_tensors = read_tensors(entries, filepath, compile)
-    with _reported(filepath):
-        model = model_from_config(config, custom_objects, safe_mode)
-        assign_tensors(model, tensors, tensor_metadata, filepath, "variables")
+    with open_model_file(filepath) as reader:
+        metadata = _json(reader.read("metadata.json"), f"{filepath} (metadata.json)")
+        if not isinstance(metadata, dict) or metadata.get("format") != "lamina":
+            raise FormatError(f"{filepath}: metadata.json does not describe a lamina model "
+                              "file.")
+        if metadata.get("format_version") != FORMAT_VERSION:
+            raise FormatError(f"{filepath}: format version "
+                              f"{metadata.get('format_version')!r:.20} is not "
+                              f"{FORMAT_VERSION}, the one this lamina reads.")
+        config = _json(reader.read("config.json"), f"{filepath} (config.json)")
+        if not isinstance(config, dict) or not isinstance(config.get("model"), dict):
+            raise FormatError(f"{filepath}: config.json has no model description.")
+        weights = read_header(reader, "model.weights.safetensors",
+                              f"{filepath} (model.weights.safetensors)")
+        with _reported(filepath):
+            with weight_budget(weights.nbytes, filepath):
+                model = model_from_config(config, custom_objects, safe_mode)
+            plan = plan_assignment(model, weights.specs, weights.metadata, filepath,
+                                   "variables")
+        assign(plan, safetensors.tensors(weights, reader.read("model.weights.safetensors")))
         if compile and "compile_config" in config:
-            _compile(model, config["compile_config"], custom_objects, safe_mode)
-            if optimizer_tensors is not None:
-                restore_optimizer(model, optimizer_tensors, filepath)
+            with _reported(filepath):
+                _compile(model, config["compile_config"], custom_objects, safe_mode)
+                if "optimizer.safetensors" in reader:
+                    load_optimizer(model, reader, filepath)
     return model
 
 
@@ -178,9 +181,8 @@ def _reported(filepath):
 
 def model_from_config(config, custom_objects=None, safe_mode=True):
     """The (built) model that :func:`model_config` described."""
-    from lamina.saving.serialization import deserialize_lamina_object
-    model = deserialize_lamina_object(config["model"], custom_objects=custom_objects,
-                                      safe_mode=safe_mode)
+    from lamina.saving.serialization import deserialize_as
+    model = deserialize_as(config["model"], "model", custom_objects, safe_mode)
     shapes = config.get("build_input_shape")
     if not model.built and shapes is not None:
         _build(model, shapes)
@@ -198,8 +200,16 @@ def _build(model, shapes):
             return K.zeros(tuple(1 if d is None else d for d in value))
         return [zeros(v) for v in value]
 
+    def check(value):
+        if as_shape(value):
+            check_input_shape(value, "build_input_shape")
+        else:
+            for v in value:
+                check(v)
+
     if not isinstance(shapes, list):
         raise FormatError(f"build_input_shape must be a list; found {shapes!r:.60}.")
+    check(shapes)
     model(zeros(shapes))
 
 
@@ -212,9 +222,17 @@ def _compile(model, compile_config, custom_objects, safe_mode):
     model.compile(**arguments)
 
 
-def restore_optimizer(model, tensors, filepath):
-    """Build ``model.optimizer`` for the model's trainable variables and set its state
-    from ``tensors`` (read from ``filepath``), checking counts and shapes first."""
+def load_optimizer(model, reader, filepath):
+    """Build ``model.optimizer`` and set its state from the ``optimizer.safetensors``
+    entry of ``reader``, whose header is checked against the optimizer first."""
+    where = f"{filepath} (optimizer.safetensors)"
+    header = read_header(reader, "optimizer.safetensors", where)
+    variables = _optimizer_variables(model, header.specs, filepath)
+    _assign_optimizer(variables, safetensors.tensors(header, reader.read(
+        "optimizer.safetensors")))
+
+
+def _optimizer_variables(model, tensors, filepath):
     optimizer = model.optimizer
     optimizer.build(model.trainable_variables)
     variables = optimizer.variables
@@ -222,8 +240,12 @@ def restore_optimizer(model, tensors, filepath):
     if len(values) != len(variables) or any(
             tuple(v.shape) != tuple(a.shape) for v, a in zip(variables, values)):
         raise FormatError(f"{filepath}: the optimizer state holds {len(values)} tensors of "
-                          f"shapes {[a.shape for a in values][:6]}; the model's "
+                          f"shapes {[tuple(a.shape) for a in values][:6]}; the model's "
                           f"{type(optimizer).__name__} has {len(variables)} of shapes "
                           f"{[v.shape for v in variables][:6]}.")
-    for variable, value in zip(variables, values):
+    return variables
+
+
+def _assign_optimizer(variables, tensors):
+    for variable, value in zip(variables, tensors.values()):
         variable.assign(value.astype(variable.dtype, copy=False))

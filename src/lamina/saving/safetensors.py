@@ -2,13 +2,17 @@
 header length, a JSON header naming each tensor's dtype, shape and byte range, then
 the raw bytes. Reading checks every declared size against the bytes that are there
 before it allocates anything, so a crafted header cannot make lamina allocate a huge
-array or read outside the file.
+array or read outside the file; :func:`read_header` reads and checks the header alone,
+so that a loader can compare the declared tensors with the model before it reads (or
+inflates) their data.
 
 >>> import numpy as np
 >>> data = dumps({"w": np.arange(6, dtype="float32").reshape(2, 3)}, {"format": "np"})
->>> tensors, metadata = loads(data)
->>> tensors["w"].tolist(), metadata
-([[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]], {'format': 'np'})
+>>> header = read_header(lambda begin, size: data[begin:begin + size], len(data), "demo")
+>>> header.specs["w"].shape, header.metadata
+((2, 3), {'format': 'np'})
+>>> tensors(header, data)["w"].tolist()
+[[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]
 """
 
 import json
@@ -54,17 +58,35 @@ def dumps(tensors, metadata=None):
     return struct.pack("<Q", len(text)) + text + b"".join(chunks)
 
 
-def loads(data, where="safetensors data"):
-    """``(tensors, metadata)`` from the bytes of a safetensors file; raises
-    :class:`FormatError` naming ``where`` and what is wrong for anything malformed."""
-    if len(data) < 8:
-        raise FormatError(f"{where}: too short to be a safetensors file ({len(data)} bytes).")
-    (size,) = struct.unpack("<Q", data[:8])
-    if size > MAX_HEADER_BYTES or 8 + size > len(data):
+class Header:
+    """A parsed, checked safetensors header: ``specs`` (name -> :class:`Spec`, in the
+    file's order), ``metadata``, ``offset`` (where the data section starts) and
+    ``nbytes`` (the size of the data section, which the tensors fill exactly)."""
+
+    def __init__(self, specs, metadata, offset, nbytes):
+        self.specs, self.metadata, self.offset, self.nbytes = specs, metadata, offset, nbytes
+
+
+class Spec:
+    """One tensor's ``dtype``, ``shape`` and byte range ``[begin, stop)`` in the data
+    section, as its header declares them."""
+
+    def __init__(self, dtype, shape, begin, stop):
+        self.dtype, self.shape, self.begin, self.stop = dtype, shape, begin, stop
+
+
+def read_header(read, total, where):
+    """The :class:`Header` of a safetensors file of ``total`` bytes, reading only its
+    header with ``read(offset, size) -> bytes``; every declared size is checked against
+    ``total`` before the data section is read."""
+    if total < 8:
+        raise FormatError(f"{where}: too short to be a safetensors file ({total} bytes).")
+    (size,) = struct.unpack("<Q", bytes(read(0, 8)))
+    if size > MAX_HEADER_BYTES or 8 + size > total:
         raise FormatError(f"{where}: the header declares {size} bytes but the file holds "
-                          f"{len(data) - 8} after the length field.")
+                          f"{total - 8} after the length field.")
     try:
-        header = json.loads(data[8:8 + size].decode("utf-8"))
+        header = json.loads(bytes(read(8, size)).decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as e:
         raise FormatError(f"{where}: the header is not valid JSON ({e}).") from None
     if not isinstance(header, dict):
@@ -74,20 +96,30 @@ def loads(data, where="safetensors data"):
     if not isinstance(metadata, dict) or not all(
             isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
         raise FormatError(f"{where}: __metadata__ must map strings to strings.")
-    body = memoryview(data)[8 + size:]
-    entries = sorted(((_entry(name, spec, len(body), where), name)
-                      for name, spec in header.items()), key=lambda e: e[0][2])
+    body = total - 8 - size
+    specs = {name: _entry(name, spec, body, where) for name, spec in header.items()}
     end = 0
-    tensors = {}
-    for (dtype, shape, begin, stop), name in entries:
-        if begin != end:
-            raise FormatError(f"{where}: tensor {name!r} starts at byte {begin}; expected "
+    for name, spec in sorted(specs.items(), key=lambda item: item[1].begin):
+        if spec.begin != end:
+            raise FormatError(f"{where}: tensor {name!r} starts at byte {spec.begin}; expected "
                               f"{end} (tensors must not overlap or leave gaps).")
-        tensors[name] = np.frombuffer(body[begin:stop], dtype=dtype).reshape(shape).copy()
-        end = stop
-    if end != len(body):
-        raise FormatError(f"{where}: {len(body) - end} bytes after the last tensor.")
-    return {name: tensors[name] for name in header}, metadata
+        end = spec.stop
+    if end != body:
+        raise FormatError(f"{where}: {body - end} bytes after the last tensor.")
+    return Header(specs, metadata, 8 + size, body)
+
+
+def tensors(header, data):
+    """The tensors (name -> NumPy array) the :class:`Header` describes, from the whole
+    file's bytes ``data``: views of ``data`` when it is writable (and the tensor is
+    aligned), else copies."""
+    view = memoryview(data)[header.offset:]
+    copy = view.readonly
+    result = {}
+    for name, spec in header.specs.items():
+        array = np.frombuffer(view[spec.begin:spec.stop], dtype=spec.dtype).reshape(spec.shape)
+        result[name] = array.copy() if copy or not array.flags.aligned else array
+    return result
 
 
 def _entry(name, spec, body_size, where):
@@ -114,4 +146,4 @@ def _entry(name, spec, body_size, where):
         raise FormatError(f"{where}: tensor {name!r} declares shape {tuple(shape)} of "
                           f"{_DTYPES[code]} ({count * dtype.itemsize} bytes) at bytes "
                           f"[{begin}, {stop}) of a {body_size}-byte data section.")
-    return dtype, tuple(shape), begin, stop
+    return Spec(dtype, tuple(shape), begin, stop)

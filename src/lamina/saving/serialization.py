@@ -15,7 +15,10 @@ found, in this order, in ``custom_objects``, the custom object scopes, the regis
 (:data:`ALLOWED_MODULES`, imported by lamina itself). Nothing else is imported,
 evaluated or unpickled: a config naming ``os.system`` raises a ValueError. With
 ``safe_mode=False`` a *function* reference may also import the module it names (for
-the functions of a file one trusts); classes never are.
+the functions of a file one trusts); classes never are. A name found in lamina's
+modules must be of the kind its module holds and the kind its field holds (see
+:mod:`lamina.saving.object_kinds`): an ``activation`` names an activation function,
+never ``lamina.models.load_model``; an entry of ``layers`` names a Layer class.
 
 >>> import json
 >>> from lamina import layers
@@ -31,6 +34,8 @@ import threading
 import numpy as np
 
 from lamina._catalogue import build_from_config
+from lamina.saving.load_budget import check_input_shape
+from lamina.saving.object_kinds import DESCRIPTIONS, MODULE_KINDS, field_kind, fits
 from lamina.saving.object_registry import CustomObjectScope, lookup_sources
 
 ALLOWED_MODULES = ("lamina.layers", "lamina.losses", "lamina.metrics", "lamina.optimizers",
@@ -38,6 +43,7 @@ ALLOWED_MODULES = ("lamina.layers", "lamina.losses", "lamina.metrics", "lamina.o
                    "lamina.constraints", "lamina.activations", "lamina.models")
 _OBJECT_KEYS = frozenset({"module", "class_name", "config", "registered_name"})
 _FUNCTION_KEYS = frozenset({"class_name", "module", "function_name", "registered_name"})
+_SHAPE_KEYS = frozenset({"batch_shape", "batch_input_shape"})  # an InputLayer's, in Keras's names
 _safe_mode = threading.local()
 _process = {"unsafe": False}  # set by enable_unsafe_deserialization, for the whole process
 
@@ -207,29 +213,54 @@ def deserialize_lamina_object(config, custom_objects=None, safe_mode=True):
     ...
     ValueError: Could not deserialize the class 'system' of module 'os': lamina looks classes up only in its own modules (lamina.layers, lamina.losses, lamina.metrics, lamina.optimizers, lamina.optimizers.schedules, lamina.regularizers, lamina.initializers, lamina.constraints, lamina.activations, lamina.models) and imports no module a config names. Provide it with custom_objects={'system': system} or decorate its definition with @lamina.saving.register_serializable().
     """
+    return deserialize_as(config, None, custom_objects, safe_mode)
+
+
+def deserialize_as(config, kind, custom_objects=None, safe_mode=True):
+    """:func:`deserialize_lamina_object` for a config that must describe an object of
+    ``kind`` (see :mod:`lamina.saving.object_kinds`; None: any).
+
+    >>> deserialize_as({"module": "lamina.layers", "class_name": "Dense",
+    ...                 "config": {"units": 2}}, "model")
+    Traceback (most recent call last):
+    ...
+    ValueError: Could not deserialize the class 'Dense' of module 'lamina.layers': lamina.layers.Dense is not a Model class, the kind this place of the config holds. Provide it with custom_objects={'Dense': Dense} or decorate its definition with @lamina.saving.register_serializable().
+    """
     with _SafeModeScope(safe_mode), CustomObjectScope(custom_objects):
-        return _decode(config, top=True)
+        return _decode(config, top=True, kind=kind)
 
 
-def _decode(value, top=False):
+def _decode(value, top=False, kind=None):
+    """``value`` rebuilt; ``kind`` is what the field holding it holds."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, list):
-        return [_decode(v) for v in value]
+        return [_decode(v, kind=kind) for v in value]
     if not isinstance(value, dict):
         return value
     marker = value.get("class_name")
     keys = set(value)
     if marker == "__tuple__" and keys == {"class_name", "items"}:
-        return tuple(_decode(v) for v in _as_list(value["items"], "__tuple__ items"))
+        return tuple(_decode(v, kind=kind)
+                     for v in _as_list(value["items"], "__tuple__ items"))
     if marker == "__numpy__" and keys == {"class_name", "config"}:
         return _array(value["config"])
     if marker == "__function__" and {"class_name", "function_name"} <= keys <= _FUNCTION_KEYS:
         return _resolve(value.get("function_name"), value.get("module"),
-                        value.get("registered_name"), "function")
+                        value.get("registered_name"), "function", kind)
     if {"class_name", "config"} <= keys <= _OBJECT_KEYS and ("module" in keys or top):
-        return _build(value)
-    return {key: _decode(v) for key, v in value.items()}
+        return _build(value, kind)
+    decoded = {key: _decode(v, kind=field_kind(key, kind)) for key, v in value.items()}
+    name = decoded.get("name")
+    _check_shapes(decoded, repr(name[:40]) if isinstance(name, str) else "a config")
+    return decoded
+
+
+def _check_shapes(mapping, owner):
+    """Bound the input shapes a config declares (see :mod:`lamina.saving.load_budget`)."""
+    for key in _SHAPE_KEYS & set(mapping):
+        if isinstance(mapping[key], (list, tuple)):
+            check_input_shape(mapping[key], f"the {key} of {owner}")
 
 
 def _as_list(value, what):
@@ -250,16 +281,18 @@ def _array(config):
     return np.asarray(config["value"], dtype=dtype)
 
 
-def _build(value):
+def _build(value, kind):
     class_name = value["class_name"]
-    cls = _resolve(class_name, value.get("module"), value.get("registered_name"), "class")
+    cls = _resolve(class_name, value.get("module"), value.get("registered_name"), "class",
+                   kind)
     inner = value["config"]
     if inner is None:
         inner = {}
     if not isinstance(inner, dict):
         raise ValueError(f"deserialize_lamina_object: the config of {class_name!r} must be a "
                          f"dict. Received {inner!r:.80}.")
-    inner = {key: _decode(v) for key, v in inner.items()}
+    inner = {key: _decode(v, kind=field_kind(key, None)) for key, v in inner.items()}
+    _check_shapes(inner, repr(class_name))
     try:
         return build_from_config(cls, inner)
     except TypeError as e:
@@ -268,8 +301,9 @@ def _build(value):
                         f"returns needs its own from_config().") from e
 
 
-def _resolve(name, module, registered, what):
-    """The class or function called ``name`` (see the module docstring for where)."""
+def _resolve(name, module, registered, what, kind=None):
+    """The class or function called ``name`` (see the module docstring for where), of
+    ``kind`` when lamina's modules hold it."""
     for field, text in (("class_name" if what == "class" else "function_name", name),
                         ("module", module), ("registered_name", registered)):
         if text is not None and not isinstance(text, str):
@@ -293,11 +327,21 @@ def _resolve(name, module, registered, what):
                           f"lamina looks {what}es up only in its own modules "
                           f"({', '.join(ALLOWED_MODULES)}) and imports no module a config "
                           f"names")
+    misfit = None
     for module_name in [module] if module is not None else ALLOWED_MODULES:
         found = getattr(allowed[module_name], name, None)
-        kind_ok = inspect.isclass(found) if what == "class" else inspect.isfunction(found)
-        if kind_ok and _is_lamina_object(found):
+        form_ok = inspect.isclass(found) if what == "class" else inspect.isfunction(found)
+        if not (form_ok and _is_lamina_object(found)):
+            continue
+        wanted = next((k for k in (kind, MODULE_KINDS[module_name]) if not fits(found, k)),
+                      None)
+        if wanted is None:
             return found
+        misfit = misfit or (f"{module_name}.{name} is not {DESCRIPTIONS[wanted]}, the kind "
+                            + ("this place of the config holds" if wanted == kind
+                               else f"{module_name} provides to configs"))
+    if misfit is not None:
+        raise _unresolved(what, name, module, misfit, importable=False)
     raise _unresolved(what, name, module,
                       "it is not a lamina " + what + ", and neither custom_objects, a custom "
                       "object scope nor the registry holds it")
@@ -313,10 +357,11 @@ def _import_function(name, module):
     return fn
 
 
-def _unresolved(what, name, module, reason):
+def _unresolved(what, name, module, reason, importable=True):
     where = f" of module {module!r}" if module else ""
     unsafe = (" or, if you trust this file, pass safe_mode=False to import the module it "
-              "names" if what == "function" and in_safe_mode() and module else "")
+              "names" if importable and what == "function" and in_safe_mode() and module
+              else "")
     return ValueError(
         f"Could not deserialize the {what} {name!r}{where}: {reason}. Provide it with "
         f"custom_objects={{{name!r}: {name if name.isidentifier() else '...'}}} or decorate "

@@ -30,8 +30,8 @@ import re
 
 from lamina.saving import archive
 from lamina.saving.errors import FormatError
-from lamina.saving.model_file import read_model_file, read_tensors, restore_optimizer
-from lamina.saving.weights import assign_tensors
+from lamina.saving.model_file import load_optimizer, open_model_file
+from lamina.saving.weights import load_variables
 
 STATE_FILE = "training_state.json"
 _FORMAT = "lamina.training_state"
@@ -98,10 +98,10 @@ def load_training_state(model, folder):
     if state is None:
         return None
     path = os.path.join(folder, state["model_file"])
-    tensors, metadata, optimizer_tensors = read_tensors(read_model_file(path), path)
-    assign_tensors(model, tensors, metadata, path, "variables")
-    if optimizer_tensors is not None:
-        restore_optimizer(model, optimizer_tensors, path)
+    with open_model_file(path, "BackupAndRestore") as reader:
+        load_variables(model, reader, "model.weights.safetensors", path)
+        if "optimizer.safetensors" in reader:
+            load_optimizer(model, reader, path)
     return {"epoch": state["epoch"], "step": state["step"],
             "shuffle_seed": state["shuffle_seed"]}
 

@@ -78,10 +78,10 @@ def tensors_of(model, kind="weights"):
     return tensors, {_GROUPS_KEY: json.dumps(listing)}
 
 
-def assign_tensors(model, tensors, metadata, where, kind="weights", skip_mismatch=False):
-    """Check that ``tensors`` (read from ``where``) fit ``model``'s ``kind``, then assign
-    them. With ``skip_mismatch`` a layer that does not fit is left as it is, with a
-    warning."""
+def plan_assignment(model, tensors, metadata, where, kind="weights", skip_mismatch=False):
+    """``[(variable, key)]``: which tensor of the file goes to which of ``model``'s
+    ``kind``, checked by shape. ``tensors`` maps keys to anything with a ``shape`` (the
+    arrays, or the header's declarations before the data is read)."""
     try:
         listing = json.loads(metadata[_GROUPS_KEY])
         listing = [(str(n), str(c), [str(k) for k in keys]) for n, c, keys in listing]
@@ -93,13 +93,18 @@ def assign_tensors(model, tensors, metadata, where, kind="weights", skip_mismatc
     for index in range(max(len(groups), len(listing))):
         problem = _mismatch(groups, listing, tensors, index, where)
         if problem is None:
-            plan.extend(zip(groups[index][2], (tensors[k] for k in listing[index][2])))
+            plan.extend(zip(groups[index][2], listing[index][2]))
         elif skip_mismatch:
-            warnings.warn(f"Skipping weights: {problem}", stacklevel=3)
+            warnings.warn(f"Skipping weights: {problem}", stacklevel=4)
         else:
             raise ValueError(problem + " Pass skip_mismatch=True to load the layers that fit.")
-    for variable, value in plan:
-        variable.assign(value.astype(variable.dtype, copy=False))
+    return plan
+
+
+def assign(plan, tensors):
+    """Assign the tensors (key -> array) to the Variables as ``plan`` pairs them."""
+    for variable, key in plan:
+        variable.assign(tensors[key].astype(variable.dtype, copy=False))
 
 
 def _mismatch(groups, listing, tensors, index, where):
@@ -158,10 +163,10 @@ def load_weights(model, filepath, skip_mismatch=False):
     check_built(model, "load_weights")
     kind = check_readable(filepath, "load_weights")
     if kind == "lamina-zip":
-        from lamina.saving.model_file import read_model_file, read_tensors
-        tensors, metadata, _ = read_tensors(read_model_file(filepath, "load_weights"),
-                                            filepath, optimizer=False)
-        assign_tensors(model, tensors, metadata, filepath, "variables", skip_mismatch)
+        from lamina.saving.model_file import open_model_file
+        with open_model_file(filepath, "load_weights") as reader:
+            load_variables(model, reader, "model.weights.safetensors", filepath, "variables",
+                           skip_mismatch)
         return
     if kind != "safetensors":
         raise FormatError(f"load_weights: {filepath} is neither a lamina weights file "
@@ -172,6 +177,37 @@ def load_weights(model, filepath, skip_mismatch=False):
         raise FormatError(f"{filepath}: {size} bytes is larger than any lamina weights file "
                           "may be.")
     with open(filepath, "rb") as f:
-        data = f.read()
-    tensors, metadata = safetensors.loads(data, filepath)
-    assign_tensors(model, tensors, metadata, filepath, skip_mismatch=skip_mismatch)
+        load_variables(model, _FileReader(f, size), None, filepath, "weights", skip_mismatch)
+
+
+class _FileReader:
+    """A plain file read the way :class:`lamina.saving.archive.Reader` reads an entry."""
+
+    def __init__(self, file, size):
+        self.file, self._size = file, size
+
+    def size(self, name):
+        return self._size
+
+    def read(self, name, size=None):
+        size = self._size if size is None else min(size, self._size)
+        self.file.seek(0)
+        data = bytearray(size)
+        if self.file.readinto(data) != size:
+            raise FormatError(f"{self.file.name}: the file changed while it was read.")
+        return data
+
+
+def read_header(reader, name, where):
+    """The checked :class:`~lamina.saving.safetensors.Header` of the safetensors entry
+    ``name`` of ``reader``, read without its data."""
+    return safetensors.read_header(lambda begin, size: reader.read(name, begin + size)[begin:],
+                                   reader.size(name), where)
+
+
+def load_variables(model, reader, name, where, kind="variables", skip_mismatch=False):
+    """Load the safetensors entry ``name`` of ``reader`` into ``model``'s ``kind``: its
+    header is read and matched with the model first, its data only when they fit."""
+    header = read_header(reader, name, where)
+    plan = plan_assignment(model, header.specs, header.metadata, where, kind, skip_mismatch)
+    assign(plan, safetensors.tensors(header, reader.read(name)))

@@ -24,6 +24,7 @@ import warnings
 import numpy as np
 
 from lamina import backend as K
+from lamina._arguments import positive_int
 from lamina.backend import tree
 from lamina.training.py_dataset import PyDataset
 
@@ -51,13 +52,17 @@ def unpack_x_y_sample_weight(data):
 
 
 def pack_x_y_sample_weight(x, y=None, sample_weight=None):
-    """The inverse of :func:`unpack_x_y_sample_weight`.
+    """The inverse of :func:`unpack_x_y_sample_weight`. As in Keras, ``x`` alone stays
+    as it is (a ``train_step`` of ``fit(x)`` receives the batch of ``x``), unless it is a
+    tuple or list, which would read as ``(x, y)``.
 
-    >>> pack_x_y_sample_weight(1, 2)
-    (1, 2)
+    >>> pack_x_y_sample_weight(1, 2), pack_x_y_sample_weight(1), pack_x_y_sample_weight([1, 2])
+    ((1, 2), 1, ([1, 2],))
     """
+    if y is None and sample_weight is None:
+        return (x,) if isinstance(x, (tuple, list)) else x
     if y is None:
-        return (x,)
+        return (x, None, sample_weight)
     return (x, y) if sample_weight is None else (x, y, sample_weight)
 
 
@@ -161,9 +166,8 @@ class ArrayAdapter:
         if class_weight is not None and y is not None:
             weights = class_weights_to_sample_weights(y, class_weight)
             sample_weight = weights if sample_weight is None else sample_weight * weights
-        self.batch_size = batch_size or 32
-        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) \
-                or self.batch_size < 1:
+        self.batch_size = 32 if batch_size is None else positive_int(batch_size)
+        if self.batch_size is None:
             raise ValueError(f"batch_size must be a positive int; received {batch_size!r}.")
         self.shuffle = shuffle
         self.data = tuple(_to_engine(part) for part in (x, y, sample_weight))
@@ -172,7 +176,7 @@ class ArrayAdapter:
         self.shuffle_seed = int(np.random.randint(2 ** 31))
 
     def epoch(self, number=0):
-        """The batches of epoch ``number``: ``(x,)``, ``(x, y)`` or ``(x, y, sample_weight)``."""
+        """The batches of epoch ``number``: ``x``, ``(x, y)`` or ``(x, y, sample_weight)``."""
         x, y, sw = self.data
         n, size = self.num_samples, self.batch_size
         if self.shuffle:

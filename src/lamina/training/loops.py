@@ -18,6 +18,7 @@ import itertools
 import numpy as np
 
 from lamina import backend as K
+from lamina._arguments import is_int
 from lamina.backend import config, tree
 from lamina.training import data_adapters
 from lamina.training.trainer import _floats
@@ -150,7 +151,7 @@ class Loops:
 
     @staticmethod
     def _validates(epoch, freq):
-        if isinstance(freq, int):
+        if is_int(freq):
             return (epoch + 1) % freq == 0
         return (epoch + 1) in freq
 

@@ -13,6 +13,8 @@
 (3, [4.0, 4.0])
 """
 
+from lamina._arguments import positive_int
+
 
 class PyDataset:
     """Subclass it with ``__len__`` (the number of batches) and ``__getitem__(index)``
@@ -30,9 +32,9 @@ class PyDataset:
         if use_multiprocessing:
             raise ValueError("PyDataset: use_multiprocessing=True is not supported; lamina "
                              "reads batches ahead in threads (workers=N) instead.")
-        if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        if positive_int(workers) is None:
             raise ValueError(f"PyDataset: workers must be an int >= 1; received {workers!r}.")
-        self.workers = workers
+        self.workers = int(workers)
         self.use_multiprocessing = False
         self.max_queue_size = max_queue_size
 

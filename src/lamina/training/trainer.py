@@ -21,9 +21,12 @@ import contextlib
 import contextvars
 
 from lamina import backend as K
+from lamina._arguments import positive_int
 from lamina.backend import tree
 from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.layer import _unique
+from lamina.metrics.base import Metric
+from lamina.optimizers.base import Optimizer
 from lamina.training import data_adapters
 from lamina.training.compile_utils import CompiledLoss, CompiledMetrics, LossTracker
 from lamina.training.graph import TrainingGraph, data_signature, placeholder
@@ -82,7 +85,7 @@ class Trainer:
     _compiled = False
     _custom_loss = False
     _custom_metrics = False
-    _own_metrics = False
+    _custom_steps = False
     run_eagerly = False
     jit_compile = "auto"
     stop_training = False
@@ -94,7 +97,9 @@ class Trainer:
         # per-batch work for them
         cls._custom_loss = cls.compute_loss is not Trainer.compute_loss
         cls._custom_metrics = cls.compute_metrics is not Trainer.compute_metrics
-        cls._own_metrics = cls.metrics is not Trainer.metrics
+        # a train_step or test_step of its own may compute its loss without the graph's
+        cls._custom_steps = cls.train_step is not Trainer.train_step or \
+            cls.test_step is not Trainer.test_step
 
     # -- compile ---------------------------------------------------------------
     def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
@@ -111,10 +116,10 @@ class Trainer:
         'Adam'
         """
         from lamina import optimizers
-        if isinstance(steps_per_execution, bool) or not isinstance(steps_per_execution, int) \
-                or steps_per_execution < 1:
+        if positive_int(steps_per_execution) is None:
             raise ValueError(f"compile: steps_per_execution must be an int >= 1; received "
                              f"{steps_per_execution!r}.")
+        steps_per_execution = int(steps_per_execution)
         if jit_compile not in (True, False, "auto"):
             raise ValueError(f"compile: jit_compile must be True, False or 'auto'; received "
                              f"{jit_compile!r}.")
@@ -277,7 +282,8 @@ class Trainer:
         key = repr((data_signature(x), data_signature(y), data_signature(sample_weight)))
         graph = self._graphs.get(key)
         if graph is None:
-            graph = TrainingGraph(self, x, y, sample_weight, require_loss=not self._custom_loss)
+            graph = TrainingGraph(self, x, y, sample_weight,
+                                  require_loss=not (self._custom_loss or self._custom_steps))
             self._graphs[key] = graph
         return graph
 
@@ -314,20 +320,25 @@ class Trainer:
         found += self._compiled_metrics.variables
         for tracker in self._trackers.values():
             found += tracker.variables
-        for metric in self._listed_metrics():
-            found += metric.variables
+        for holder in self._own_state_holders():
+            found += list(holder.variables)
         return _unique(found)
 
-    def _listed_metrics(self):
-        """The metrics a subclass lists in its own ``metrics`` property (Keras's
-        ``loss_tracker`` pattern), other than the compiled ones: they are updated in
-        its ``compute_loss`` or ``train_step``, logged under their names and reset
-        with the others."""
-        if not self._own_metrics:
-            return []
-        compiled = {id(m) for m in self._compiled_metrics.metrics} if self._compiled else ()
-        return [m for m in self.metrics
-                if hasattr(m, "update_state") and id(m) not in compiled]
+    def _own_state_holders(self):
+        """The metrics and optimizers a custom step keeps on the model (a GAN's
+        ``d_optimizer``, a VAE's loss trackers), whose state a compiled step updates;
+        as in Keras, ``fit`` and ``evaluate`` reset such metrics at each epoch."""
+        holders = []
+        for value in list(self.__dict__.values()) + list(self._overridden_metrics()):
+            for item in value if isinstance(value, (list, tuple)) else (value,):
+                if isinstance(item, (Metric, Optimizer)) and item is not self.optimizer and \
+                        all(item is not seen for seen in holders):
+                    holders.append(item)
+        return holders
+
+    def _overridden_metrics(self):
+        """The metrics a subclass's own ``metrics`` property lists (none otherwise)."""
+        return self.metrics if type(self).metrics is not Trainer.metrics else []
 
     @property
     def metrics(self):
@@ -506,16 +517,20 @@ class Trainer:
     def _results(self):
         results = dict(self._active_tracker.results())
         results.update(self._compiled_metrics.results())
-        for metric in self._listed_metrics():
-            results[metric.name] = metric.result()
+        compiled = {id(m) for m in self._compiled_metrics.metrics} if self._compiled else ()
+        for metric in self._overridden_metrics():
+            # Keras's loss_tracker pattern: the metrics a compute_loss override updates
+            if isinstance(metric, Metric) and id(metric) not in compiled:
+                results[metric.name] = metric.result()
         return results
 
     def _reset_trackers(self):
         for tracker in self._trackers.values():
             tracker.reset_state()
         self._compiled_metrics.reset_state()
-        for metric in self._listed_metrics():
-            metric.reset_state()
+        for holder in self._own_state_holders():
+            if isinstance(holder, Metric):
+                holder.reset_state()
 
     # -- compiled steps ----------------------------------------------------------
     def _step_function(self, kind, batch):
@@ -533,6 +548,16 @@ class Trainer:
             jit = False if self.run_eagerly else self.jit_compile
             step = K.engine.compile_step(method, variables, jit_compile=jit,
                                          differentiable=kind == "train")
+            if self._custom_steps and kind != "predict" and hasattr(step, "variables"):
+                # the engine binds a fixed list of Variables: a custom step may create
+                # state on its first run (an optimizer's slots), so run it once, unbound
+                # and discarded, before listing the state
+                with K.VariableScope({v: v.value for v in variables}):
+                    method(batch)
+                variables = self._state_variables()
+                if len(variables) != len(step.variables):
+                    step = K.engine.compile_step(method, variables, jit_compile=jit,
+                                                 differentiable=kind == "train")
             self._steps()[kind] = step
         return step
 

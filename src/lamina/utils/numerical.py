@@ -12,6 +12,7 @@ array([[0.6, 0.8]])
 import numpy as np
 
 from lamina import backend as K
+from lamina._arguments import is_int
 
 
 def to_categorical(x, num_classes=None, dtype="float32"):
@@ -39,8 +40,7 @@ def to_categorical(x, num_classes=None, dtype="float32"):
             raise ValueError("to_categorical: cannot infer num_classes from an empty label "
                              "array; pass num_classes.")
         num_classes = int(labels.max()) + 1
-    elif isinstance(num_classes, bool) or not isinstance(num_classes, (int, np.integer)) \
-            or num_classes < 1:
+    elif not is_int(num_classes) or num_classes < 1:
         raise ValueError(f"to_categorical: expected num_classes to be an int >= 1 or None. "
                          f"Received num_classes={num_classes!r}.")
     out_of_range = (labels < 0) | (labels >= num_classes)
@@ -94,11 +94,10 @@ def normalize(x, axis=-1, order=2):
     if not isinstance(x, (np.ndarray, list, tuple)):
         return K.normalize(x, axis=axis, order=order)
     x = np.asarray(x)
-    if isinstance(order, bool) or not isinstance(order, (int, np.integer)) or order < 1:
+    if not is_int(order) or order < 1:
         raise ValueError(f"normalize: expected order to be an int >= 1. Received "
                          f"order={order!r}.")
-    if isinstance(axis, bool) or not isinstance(axis, (int, np.integer)) or \
-            not -max(x.ndim, 1) <= axis < max(x.ndim, 1):
+    if not is_int(axis) or not -max(x.ndim, 1) <= axis < max(x.ndim, 1):
         raise ValueError(f"normalize: expected axis to be an int in [-{max(x.ndim, 1)}, "
                          f"{max(x.ndim, 1)}) for an input of shape {x.shape}. Received "
                          f"axis={axis!r}.")

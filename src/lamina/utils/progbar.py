@@ -35,6 +35,7 @@ from time import monotonic as _now
 import numpy as np
 
 from lamina import backend as K
+from lamina._arguments import is_int, is_number
 from lamina.utils import io_utils
 
 _VERBOSITIES = (0, 1, 2)
@@ -133,15 +134,15 @@ class Progbar:
 
     def __init__(self, target, width=20, verbose=1, interval=0.05, stateful_metrics=None,
                  stateless_metrics=None, unit_name="step"):
-        if target is not None and (isinstance(target, bool) or not isinstance(target, int)
+        if target is not None and (not is_int(target)
                                    or target < 0):
             raise ValueError(f"Progbar: target must be None or an int >= 0. Received "
                              f"target={target!r}.")
-        if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+        if not is_int(width) or width < 1:
             raise ValueError(f"Progbar: width must be an int >= 1. Received width={width!r}.")
         if verbose not in _VERBOSITIES or isinstance(verbose, bool):
             raise ValueError(f"Progbar: verbose must be 0, 1 or 2. Received verbose={verbose!r}.")
-        if isinstance(interval, bool) or not isinstance(interval, (int, float)) or interval < 0:
+        if not is_number(interval) or interval < 0:
             raise ValueError(f"Progbar: interval must be a number of seconds >= 0. Received "
                              f"interval={interval!r}.")
         if stateful_metrics is not None and stateless_metrics is not None:

@@ -1,5 +1,7 @@
 """``set_random_seed``: one call that makes a run repeatable on every engine."""
 
+from lamina._arguments import is_int
+
 
 def set_random_seed(seed):
     """Seed Python's ``random``, NumPy, the engine and lamina's global random stream.
@@ -14,7 +16,8 @@ def set_random_seed(seed):
     >>> bool((a == b).all())
     True
     """
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    if not is_int(seed):
         raise TypeError(f"set_random_seed: seed must be an int; received {seed!r}.")
+    seed = int(seed)
     from lamina.backend.ops import random
     random.set_seed(seed)

@@ -2,10 +2,11 @@
 
 Inside a traced computation (a jit-compiled train step) the (seed, counter) pair is
 folded into a PRNG key, so the draws run on traced seed state. Outside tracing
-(weight initializers, eager calls) the numbers come from NumPy, seeded by the same
-pair, and are converted: compiling a ``jax.random`` function for each new shape
-costs 1-3 s on a CPU, which would make building a model slow. Eager draws are then
-the very numbers the numpy engine draws for the same seed.
+(weight initializers, eager calls) the numbers come from lamina's reference
+generator, :mod:`lamina.backend.numpy.random`, seeded by the same pair, and are
+converted: compiling a ``jax.random`` function for each new shape costs 1-3 s on a
+CPU, which would make building a model slow. Eager draws are then the very numbers
+the numpy and torch engines draw for the same seed.
 """
 
 import jax
@@ -49,18 +50,30 @@ def random_draw(kind, shape, dtype, seed_pair, **p):
                                   jnp.asarray(p["probabilities"], jnp.float32), shape)
     elif kind == "randint":
         out = jax.random.randint(key, shape, p["minval"], p["maxval"], jnp.int64)
+    elif kind == "gamma":
+        out = jax.random.gamma(key, jnp.asarray(p["alpha"], float_dt), shape, float_dt)
+    elif kind == "beta":
+        out = jax.random.beta(key, jnp.asarray(p["alpha"], float_dt),
+                              jnp.asarray(p["beta"], float_dt), shape, float_dt)
     else:
         raise ValueError(f"random: unknown distribution {kind!r}")
     return out.astype(dt)
 
 
 def random_categorical(logits, num_samples, dtype, seed_pair):
+    if not _traced(seed_pair, logits):
+        draw = _numpy_random.random_categorical(np.asarray(logits, np.float64), num_samples,
+                                                "int64", np.asarray(seed_pair))
+        return jnp.asarray(draw, dtype=jnp.dtype(dtype))
     out = jax.random.categorical(_key(seed_pair), jnp.asarray(logits)[:, None, :],
                                  axis=-1, shape=(logits.shape[0], num_samples))
     return out.astype(jnp.dtype(dtype))
 
 
 def random_shuffle(x, axis, seed_pair):
+    if not _traced(seed_pair, x):
+        order = _numpy_random.random_shuffle(np.arange(x.shape[axis]), 0, np.asarray(seed_pair))
+        return jnp.take(x, jnp.asarray(order), axis=axis)
     return jax.random.permutation(_key(seed_pair), x, axis=axis, independent=False)
 
 

@@ -25,8 +25,18 @@ def probe_variable(value):
     return value
 
 
+probing = [False]  # True while abstract_eval runs (linalg then accepts singular zero probes)
+
+
 def abstract_eval(fn, args, kwargs):
-    return fn(*args, **kwargs)
+    """``fn`` on the zero probes; NumPy's warnings about them (log of zero) are silenced."""
+    outer = probing[0]
+    probing[0] = True
+    try:
+        with np.errstate(all="ignore"):
+            return fn(*args, **kwargs)
+    finally:
+        probing[0] = outer
 
 
 def concrete_scope():
@@ -138,3 +148,14 @@ def segment_sum(data, segment_ids, num_segments=None, sorted=False):
     np.add.at(out, segment_ids[valid], data[valid])
     return out
 
+
+
+def custom_gradient(f):
+    """NumPy computes no gradients: the value of ``f``, its ``grad_fn`` unused."""
+    return lambda *args: f(*args)[0]
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    raise NotImplementedError(
+        "jvp: the numpy engine has no automatic differentiation. Gradients and "
+        "training need the jax or torch engine: set LAMINA_BACKEND=jax or LAMINA_BACKEND=torch.")

@@ -1,4 +1,10 @@
-"""NumPy random draws: each (seed, counter) pair seeds its own NumPy Generator."""
+"""NumPy random draws, and lamina's reference generator for every engine.
+
+Each (seed, counter) pair seeds its own NumPy Generator (``default_rng([seed,
+counter])``), so a draw is a function of the pair alone. The jax and torch engines
+draw outside compiled steps with these same functions and convert the result: the
+same seed gives the same initial weights on every engine.
+"""
 
 import numpy as np
 
@@ -33,6 +39,11 @@ def random_draw(kind, shape, dtype, seed_pair, **p):
         out = rng.binomial(np.asarray(p["counts"]).astype(np.int64), np.asarray(p["probabilities"]), shape)
     elif kind == "randint":
         out = rng.integers(p["minval"], p["maxval"], shape)
+    elif kind == "gamma":
+        out = rng.standard_gamma(np.asarray(p["alpha"], dtype=np.float64), shape)
+    elif kind == "beta":
+        out = rng.beta(np.asarray(p["alpha"], dtype=np.float64),
+                       np.asarray(p["beta"], dtype=np.float64), shape)
     else:
         raise ValueError(f"random: unknown distribution {kind!r}")
     return np.asarray(out).astype(dtype)

@@ -18,4 +18,11 @@ from lamina.backend.ops.ctc import *  # noqa: F401,F403
 from lamina.backend.ops.random import *  # noqa: F401,F403
 from lamina.backend.ops.rnn import *  # noqa: F401,F403
 from lamina.backend.ops.gradients import *  # noqa: F401,F403
+from lamina.backend.ops.elementwise import *  # noqa: F401,F403
+from lamina.backend.ops.arrays_extra import *  # noqa: F401,F403
+from lamina.backend.ops.numpy_extra import *  # noqa: F401,F403
+from lamina.backend.ops.fourier import *  # noqa: F401,F403
+from lamina.backend.ops.linalg import *  # noqa: F401,F403
+from lamina.backend.ops.nn_extra import *  # noqa: F401,F403
+from lamina.backend.ops.functional import *  # noqa: F401,F403
 from lamina.backend.ops.keras2 import *  # noqa: F401,F403

@@ -46,3 +46,21 @@ def grad(fn, argnums=0, has_aux=False):
     ...     print([1.0, 1.0])
     [1.0, 1.0]
     """
+
+
+@_op(wrap_errors=False)
+def jvp(fun, primals, tangents, has_aux=False):
+    """Forward-mode Jacobian-vector product: ``(fun(*primals), J @ tangents)`` (with
+    ``has_aux``, ``fun`` returns ``(output, aux)`` and the result is
+    ``(output, tangent_out, aux)``). ``primals`` and ``tangents`` are tuples or lists
+    of one structure.
+
+    >>> from lamina import backend as K
+    >>> if K.backend() != "numpy":
+    ...     out, tangent = K.jvp(lambda x: x * x, (K.convert_to_tensor(3.0),),
+    ...                          (K.convert_to_tensor(1.0),))
+    ...     print(float(out), float(tangent))
+    ... else:
+    ...     print(9.0, 6.0)
+    9.0 6.0
+    """

@@ -22,6 +22,7 @@ import random as _py_random
 import numpy as _np
 
 from lamina.backend import dtypes as _dtypes
+from lamina.backend.ops import arrays as _arrays
 from lamina.backend.ops import core as _core
 from lamina.backend.ops import math as _math
 from lamina.backend import symbolic as _symbolic
@@ -52,7 +53,7 @@ class SeedGenerator:
 
     def next(self):
         """The (seed, counter) pair for one draw; advances the counter."""
-        state = self.state.value
+        state = _arrays.copy(self.state.value)  # torch assigns in place
         self.state.assign(_math.add(state, _core.convert_to_tensor([0, 1], "int64")))
         return state
 
@@ -198,6 +199,27 @@ def randint(shape, minval, maxval, dtype="int32", seed=None):
     True
     """
     return _draw("randint", shape, dtype, seed, minval=minval, maxval=maxval)
+
+
+def gamma(shape, alpha, dtype=None, seed=None):
+    """Samples from the gamma distribution of shape ``alpha`` (scale 1).
+
+    >>> from lamina import backend as K
+    >>> float(K.min(K.random.gamma((100,), 2.0))) > 0.0
+    True
+    """
+    return _draw("gamma", shape, dtype, seed, alpha=alpha)
+
+
+def beta(shape, alpha, beta, dtype=None, seed=None):
+    """Samples from the beta distribution with parameters ``alpha`` and ``beta``, in [0, 1].
+
+    >>> from lamina import backend as K
+    >>> v = K.convert_to_numpy(K.random.beta((100,), 2.0, 3.0))
+    >>> bool(0 <= v.min() and v.max() <= 1)
+    True
+    """
+    return _draw("beta", shape, dtype, seed, alpha=alpha, beta=beta)
 
 
 def categorical(logits, num_samples, dtype="int32", seed=None):

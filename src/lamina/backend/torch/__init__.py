@@ -20,6 +20,8 @@ from lamina.backend.torch.rnn import *  # noqa: F401,F403
 from lamina.backend.torch.activations_extra import *  # noqa: F401,F403
 from lamina.backend.torch.ctc import *  # noqa: F401,F403
 from lamina.backend.torch.image import *  # noqa: F401,F403
+from lamina.backend.torch.extra import *  # noqa: F401,F403
+from lamina.backend.torch.linalg import *  # noqa: F401,F403
 
 from lamina.backend.torch.training import compile_step  # noqa: E402,F401
 from lamina.backend.torch.module import LayerModule as layer_base  # noqa: E402,F401

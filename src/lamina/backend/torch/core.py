@@ -131,12 +131,14 @@ def abstract_eval(fn, args, kwargs):
 @contextlib.contextmanager
 def concrete_scope():
     """A block whose new tensors are real (on the default device), even while
-    ``abstract_eval`` runs on the meta device (weights built during shape inference)."""
+    ``abstract_eval`` runs on the meta device (weights built during shape inference),
+    and whose random draws are the reference generator's, even inside a step."""
+    from lamina.backend.torch.random import step_draws
     probing = _probing[0]
     _probing[0] = False
     try:
         with torch.device(_outer_device[0] if probing else torch.get_default_device()), \
-                torch.enable_grad():
+                torch.enable_grad(), step_draws(native=False):
             yield
     finally:
         _probing[0] = probing
@@ -242,3 +244,27 @@ def prepare_variable_class(variable_class):
         return func(*args, **kwargs)
 
     variable_class.__torch_function__ = classmethod(__torch_function__)
+
+
+def custom_gradient(f):
+    """``f(*args)`` returns ``(value, grad_fn)``: a ``torch.autograd.Function`` whose
+    backward pass is ``grad_fn(upstream)``."""
+    class CustomGradient(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, *args):
+            value, ctx.grad_fn = f(*args)
+            return value
+
+        @staticmethod
+        def backward(ctx, upstream):
+            grads = ctx.grad_fn(upstream)
+            return tuple(grads) if isinstance(grads, (tuple, list)) else (grads,)
+
+    return lambda *args: CustomGradient.apply(*args)
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    import warnings
+    with warnings.catch_warnings():  # torch.func's own use of torch.jit.script warns
+        warnings.filterwarnings("ignore", "`torch.jit.script` is deprecated", DeprecationWarning)
+        return torch.func.jvp(fun, tuple(primals), tuple(tangents), has_aux=has_aux)

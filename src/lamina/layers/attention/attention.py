@@ -14,6 +14,7 @@ the output carries the query mask.
 """
 
 from lamina import backend as K
+from lamina._arguments import as_int, is_int, is_number
 from lamina.layers.attention.masking import as_bool, causal_mask, combine, masked_softmax
 from lamina.layers.layer import Layer
 
@@ -27,8 +28,7 @@ def check_dropout(layer, dropout):
     >>> check_dropout(layers.Layer(name="demo"), 0)
     0.0
     """
-    if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) or \
-            not 0 <= dropout < 1:
+    if not is_number(dropout) or not 0 <= dropout < 1:
         raise ValueError(f"{type(layer).__name__} layer {layer.name!r} expects dropout to be a "
                          f"float in [0, 1). Received dropout={dropout!r}.")
     return float(dropout)
@@ -41,10 +41,10 @@ def seed_generator(layer, dropout, seed):
     >>> seed_generator(layers.Layer(), 0.0, seed=1) is None
     True
     """
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+    if seed is not None and not is_int(seed):
         raise TypeError(f"{type(layer).__name__} layer {layer.name!r} expects seed to be an "
                         f"int or None. Received seed={seed!r}.")
-    return K.SeedGenerator(seed) if dropout > 0 else None
+    return K.SeedGenerator(as_int(seed)) if dropout > 0 else None
 
 
 def _shape(tensor):

@@ -22,6 +22,7 @@ import string
 
 from lamina import constraints, initializers, regularizers
 from lamina import backend as K
+from lamina._arguments import as_ints, is_int, positive_int
 from lamina.backend import symbolic
 from lamina.layers.attention.attention import check_dropout, seed_generator
 from lamina.layers.attention.masking import as_bool, causal_mask, combine, masked_softmax
@@ -50,10 +51,10 @@ def attention_equations(rank, attention_axes):
 
 
 def _positive_int(layer, argument, value):
-    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+    if positive_int(value) is None:
         raise ValueError(f"MultiHeadAttention layer {layer.name!r} expects {argument} to be a "
                          f"positive int. Received {argument}={value!r}.")
-    return value
+    return int(value)
 
 
 def _shape(tensor):
@@ -101,19 +102,17 @@ class MultiHeadAttention(Layer):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
         self.num_heads = _positive_int(self, "num_heads", num_heads)
         self.key_dim = _positive_int(self, "key_dim", key_dim)
-        self.value_dim = key_dim if value_dim is None else \
+        self.value_dim = self.key_dim if value_dim is None else \
             _positive_int(self, "value_dim", value_dim)
         self.dropout = check_dropout(self, dropout)
         self.use_bias = bool(use_bias)
         if output_shape is not None:
-            output_shape = (output_shape,) if isinstance(output_shape, int) else \
-                tuple(output_shape)
+            output_shape = as_ints(output_shape)
             for size in output_shape:
                 _positive_int(self, "output_shape", size)
         self.output_shape = output_shape
         if attention_axes is not None:
-            attention_axes = (attention_axes,) if isinstance(attention_axes, int) else \
-                tuple(attention_axes)
+            attention_axes = as_ints(attention_axes)
         self.attention_axes = attention_axes
         self.kernel_initializer = initializers.get(kernel_initializer)
         self.bias_initializer = initializers.get(bias_initializer)
@@ -154,7 +153,7 @@ class MultiHeadAttention(Layer):
             return tuple(range(1, rank - 1))
         axes = []
         for axis in self.attention_axes:
-            if isinstance(axis, bool) or not isinstance(axis, int) or \
+            if not is_int(axis) or \
                     not -rank <= axis < rank or axis % rank in (0, rank - 1):
                 raise ValueError(
                     f"{self._where()} expects attention_axes between 1 and {rank - 2} (not the "

@@ -10,13 +10,10 @@ the layer, what was expected and what was received.
 'same'
 """
 
+from lamina import _arguments
 from lamina import backend as K
 
 _DATA_FORMATS = ("channels_last", "channels_first")
-
-
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def positive_int(owner, name, value):
@@ -25,9 +22,9 @@ def positive_int(owner, name, value):
     >>> positive_int("Conv1D layer 'c'", "filters", 8)
     8
     """
-    if not _is_int(value) or value < 1:
+    if _arguments.positive_int(value) is None:
         raise ValueError(f"{owner}: expected {name} to be a positive int; received {value!r}.")
-    return value
+    return int(value)
 
 
 def as_tuple(owner, name, value, rank, minimum=1):
@@ -36,17 +33,17 @@ def as_tuple(owner, name, value, rank, minimum=1):
     >>> as_tuple("Conv3D layer 'c'", "strides", [1, 2, 1], 3)
     (1, 2, 1)
     """
-    items = (value,) * rank if _is_int(value) else value
+    items = (value,) * rank if _arguments.is_int(value) else value
     try:
         items = tuple(items)
     except TypeError:
         items = None
-    if items is None or len(items) != rank or not all(_is_int(v) and v >= minimum
-                                                      for v in items):
+    if items is None or len(items) != rank or not all(
+            _arguments.positive_int(v, minimum) is not None for v in items):
         kind = "positive int" if minimum == 1 else f"int >= {minimum}"
         raise ValueError(f"{owner}: expected {name} to be a {kind} or a tuple of {rank} "
                          f"{kind}s; received {value!r}.")
-    return items
+    return _arguments.as_ints(items)
 
 
 def standardize_padding(owner, padding, allowed):

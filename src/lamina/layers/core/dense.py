@@ -2,6 +2,7 @@
 
 from lamina import activations, constraints, initializers, regularizers
 from lamina import backend as K
+from lamina._arguments import positive_int
 from lamina.layers.layer import InputSpec, Layer
 from lamina.layers.settings import serialize_setting
 
@@ -26,10 +27,10 @@ class Dense(Layer):
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
                  **kwargs):
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
+        if positive_int(units) is None:
             raise ValueError(f"Dense {self.name!r}: units must be a positive int; "
                              f"received {units!r}.")
-        self.units = units
+        self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
         self.kernel_initializer = initializers.get(kernel_initializer)

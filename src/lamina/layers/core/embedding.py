@@ -2,6 +2,7 @@
 
 from lamina import constraints, initializers, regularizers
 from lamina import backend as K
+from lamina._arguments import positive_int
 from lamina.layers.layer import Layer
 from lamina.layers.settings import serialize_setting
 
@@ -37,11 +38,11 @@ class Embedding(Layer):
                  **kwargs):
         super().__init__(**kwargs)
         for arg, value in (("input_dim", input_dim), ("output_dim", output_dim)):
-            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            if positive_int(value) is None:
                 raise ValueError(f"Embedding {self.name!r}: {arg} must be a positive int; "
                                  f"received {value!r}.")
-        self.input_dim = input_dim
-        self.output_dim = output_dim
+        self.input_dim = int(input_dim)
+        self.output_dim = int(output_dim)
         if isinstance(embeddings_initializer, str):
             embeddings_initializer = _INITIALIZER_ALIASES.get(embeddings_initializer,
                                                               embeddings_initializer)

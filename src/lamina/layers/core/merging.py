@@ -16,6 +16,7 @@ concatenated entry is kept; Dot drops masks.
 """
 
 from lamina import backend as K
+from lamina._arguments import as_int, as_ints, is_int
 from lamina.layers.layer import Layer
 
 
@@ -288,15 +289,14 @@ class Dot(Merge):
     def __init__(self, axes, normalize=False, **kwargs):
         super().__init__(**kwargs)
         if isinstance(axes, (list, tuple)):
-            if len(axes) != 2 or not all(isinstance(a, int) and not isinstance(a, bool)
-                                         for a in axes):
+            if len(axes) != 2 or not all(is_int(a) for a in axes):
                 raise ValueError(f"{_where(self)}: axes must be an int or a pair of ints. "
                                  f"Received axes={axes!r}.")
-            axes = tuple(axes)
-        elif isinstance(axes, bool) or not isinstance(axes, int):
+            axes = as_ints(axes)
+        elif not is_int(axes):
             raise TypeError(f"{_where(self)}: axes must be an int or a pair of ints. "
                             f"Received axes={axes!r}.")
-        self.axes = axes
+        self.axes = as_int(axes)
         self.normalize = bool(normalize)
         self.supports_masking = False
 

@@ -13,11 +13,12 @@ mask on.
 import math
 
 from lamina import backend as K
+from lamina._arguments import as_int, is_int, is_number
 from lamina.layers.layer import InputSpec, Layer
 
 
 def _check_rate(layer, rate, allow_one=False):
-    ok = isinstance(rate, (int, float)) and not isinstance(rate, bool) and (
+    ok = is_number(rate) and (
         0 <= rate <= 1 if allow_one else 0 <= rate < 1)
     if not ok:
         bound = "[0, 1]" if allow_one else "[0, 1)"
@@ -31,10 +32,10 @@ class _RandomLayer(Layer):
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        if seed is not None and not is_int(seed):
             raise TypeError(f"{type(self).__name__} layer {self.name!r}: seed must be an int or "
                             f"None. Received seed={seed!r}.")
-        self.seed = seed
+        self.seed = as_int(seed)
         self.seed_generator = K.SeedGenerator(seed)
         self.supports_masking = True
         self.built = True
@@ -99,7 +100,7 @@ class GaussianNoise(_RandomLayer):
 
     def __init__(self, stddev, seed=None, **kwargs):
         super().__init__(seed=seed, **kwargs)
-        if isinstance(stddev, bool) or not isinstance(stddev, (int, float)) or stddev < 0:
+        if not is_number(stddev) or stddev < 0:
             raise ValueError(f"GaussianNoise layer {self.name!r}: stddev must be a float >= 0. "
                              f"Received stddev={stddev!r}.")
         self.stddev = float(stddev)

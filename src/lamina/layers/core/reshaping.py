@@ -3,6 +3,7 @@
 import math
 
 from lamina import backend as K
+from lamina._arguments import as_ints, is_int
 from lamina.backend import symbolic
 from lamina.layers.layer import InputSpec, Layer
 
@@ -32,9 +33,9 @@ shape (2, 3, 28, 28) (2352 values per sample).
 
     def __init__(self, target_shape, **kwargs):
         super().__init__(**kwargs)
-        target_shape = (target_shape,) if isinstance(target_shape, int) else tuple(target_shape)
+        target_shape = as_ints(target_shape)
         if sum(1 for d in target_shape if d == -1) > 1 or any(
-                not isinstance(d, int) or (d < 1 and d != -1) for d in target_shape):
+                not is_int(d) or (d < 1 and d != -1) for d in target_shape):
             raise ValueError(f"Reshape {self.name!r}: target_shape must hold positive ints and "
                              f"at most one -1; received {target_shape}.")
         self.target_shape = target_shape

@@ -12,6 +12,7 @@ lower-case strings) or raises a ValueError saying what was expected.
 ((2, 2, 2), ((1, 1), (2, 2)))
 """
 
+from lamina._arguments import as_ints, is_int
 from lamina.layers.convolutional import arguments as _shared
 
 
@@ -25,10 +26,6 @@ def where(layer):
     return f"{type(layer).__name__} layer {layer.name!r}"
 
 
-def _is_int(value):
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def edge_pairs(layer, name, value, rank):
     """``value`` as one ``(before, after)`` pair of non-negative ints per spatial dimension.
 
@@ -39,23 +36,23 @@ def edge_pairs(layer, name, value, rank):
     >>> edge_pairs(layers.Layer(), "cropping", ((0, 1), 2), 2)
     ((0, 1), (2, 2))
     """
-    if _is_int(value):
+    if is_int(value):
         pairs = ((value, value),) * rank
     elif rank == 1 and isinstance(value, (tuple, list)) and len(value) == 2 and all(
-            _is_int(v) for v in value):
+            is_int(v) for v in value):
         pairs = (tuple(value),)
     elif isinstance(value, (tuple, list)) and len(value) == rank:
-        pairs = tuple((v, v) if _is_int(v) else tuple(v) if isinstance(v, (tuple, list))
+        pairs = tuple((v, v) if is_int(v) else tuple(v) if isinstance(v, (tuple, list))
                       else None for v in value)
     else:
         pairs = None
     forms = "an int, a pair of ints" if rank == 1 else \
         f"an int, a tuple of {rank} ints or a tuple of {rank} pairs of ints"
     if pairs is None or not all(pair is not None and len(pair) == 2 and all(
-            _is_int(v) and v >= 0 for v in pair) for pair in pairs):
+            is_int(v) and v >= 0 for v in pair) for pair in pairs):
         raise ValueError(f"{where(layer)} expects {name} to be {forms}, all non-negative. "
                          f"Received {name}={value!r}.")
-    return pairs
+    return tuple(as_ints(pair) for pair in pairs)
 
 
 def choice(layer, name, value, allowed):

@@ -3,6 +3,7 @@ weights (``kernel``, ``recurrent_kernel``, ``bias``), dropout and config."""
 
 from lamina import activations, constraints, initializers, regularizers
 from lamina import backend as K
+from lamina._arguments import is_number, positive_int
 from lamina.layers.layer import Layer
 from lamina.layers.recurrent.dropout_cell import DropoutRNNCell
 from lamina.layers.settings import serialize_setting
@@ -10,15 +11,15 @@ from lamina.layers.settings import serialize_setting
 
 def check_units(layer, units):
     """``units`` when it is a positive int, else a ValueError naming ``layer``."""
-    if isinstance(units, bool) or not isinstance(units, int) or units <= 0:
+    if positive_int(units) is None:
         raise ValueError(f"{type(layer).__name__} layer {layer.name!r} expects units to be a "
                          f"positive int. Received units={units!r}.")
-    return units
+    return int(units)
 
 
 def check_rate(layer, name, rate):
     """A dropout rate in [0, 1), else a ValueError naming ``layer``."""
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+    if not is_number(rate) or not 0 <= rate < 1:
         raise ValueError(f"{type(layer).__name__} layer {layer.name!r} expects {name} to be a "
                          f"float in [0, 1). Received {name}={rate!r}.")
     return float(rate)

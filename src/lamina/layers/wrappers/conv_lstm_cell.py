@@ -15,17 +15,18 @@ and loop over the recurrent half only.
 """
 
 from lamina import backend as K
+from lamina._arguments import as_ints, is_int, positive_int
 from lamina.layers.recurrent.lstm import LSTMCell
 
 
 def _conv_tuple(value, rank, name, owner):
-    values = (value,) * rank if isinstance(value, int) and not isinstance(value, bool) \
+    values = (value,) * rank if is_int(value) \
         else tuple(value) if isinstance(value, (list, tuple)) else None
     if values is None or len(values) != rank or not all(
-            isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in values):
+            positive_int(v) is not None for v in values):
         raise ValueError(f"{owner} expects {name} to be a positive int or a tuple of {rank} "
                          f"positive ints. Received {name}={value!r}.")
-    return values
+    return as_ints(values)
 
 
 def conv_arguments(owner, rank, filters, kernel_size, strides, padding, data_format,
@@ -38,7 +39,7 @@ def conv_arguments(owner, rank, filters, kernel_size, strides, padding, data_for
     >>> conv_arguments("ConvLSTM2D", 2, 4, 3, 1, "Same", None, (2, 1))
     (4, (3, 3), (1, 1), 'same', 'channels_last', (2, 1))
     """
-    if isinstance(filters, bool) or not isinstance(filters, int) or filters <= 0:
+    if positive_int(filters) is None:
         raise ValueError(f"{owner} expects filters to be a positive int. "
                          f"Received filters={filters!r}.")
     padding = str(padding).lower()
@@ -49,7 +50,7 @@ def conv_arguments(owner, rank, filters, kernel_size, strides, padding, data_for
     if data_format not in ("channels_last", "channels_first"):
         raise ValueError(f"{owner} expects data_format to be 'channels_last' or "
                          f"'channels_first'. Received data_format={data_format!r}.")
-    return (filters, _conv_tuple(kernel_size, rank, "kernel_size", owner),
+    return (int(filters), _conv_tuple(kernel_size, rank, "kernel_size", owner),
             _conv_tuple(strides, rank, "strides", owner), padding, data_format,
             _conv_tuple(dilation_rate, rank, "dilation_rate", owner))
 
