@@ -20,7 +20,7 @@ import numpy as np
 from lamina import backend as K
 from lamina._arguments import is_int
 from lamina.backend import config, tree
-from lamina.training import data_adapters, label_checks
+from lamina.training import data_adapters, label_checks, nonfinite
 from lamina.training.trainer import _floats
 from lamina.utils.traceback_utils import filter_traceback
 
@@ -89,6 +89,7 @@ class Loops:
         self._fit_start = {"epoch": initial_epoch, "step": 0,
                            "shuffle_seed": getattr(adapter, "shuffle_seed", None)}
         callbacks.on_train_begin()
+        loss_watch = nonfinite.LossWatch(callbacks, epochs)
         start = self._fit_start  # BackupAndRestore moves it to where its backup left off
         if start["shuffle_seed"] is not None:
             adapter.shuffle_seed = start["shuffle_seed"]
@@ -110,6 +111,7 @@ class Loops:
             if logs is None:
                 break  # the data ran out (a generator without steps_per_epoch)
             epoch_logs = _floats(logs)
+            loss_watch.epoch_end(epoch, epoch_logs)
             if val_adapter is not None and self._validates(epoch, validation_freq):
                 val_logs = self._evaluate_adapter(val_adapter, callbacks, "fit (validation_data)")
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
