@@ -12,12 +12,12 @@ would wait for the device at every batch).
 
 >>> import numpy as np
 >>> from lamina import Input, Model, layers
->>> x = Input((2,)); model = Model(x, layers.Dense(3, activation="softmax")(x))
+>>> x = Input((2,)); model = Model(x, layers.Dense(3, activation="softmax", name="probs")(x))
 >>> model.compile(loss="sparse_categorical_crossentropy")
 >>> model.evaluate(np.ones((2, 2)), np.array([0, 3]), verbose=0)
 Traceback (most recent call last):
   ...
-ValueError: evaluate: sparse_categorical_crossentropy read the labels (y) of output 'dense' as indices of its 3 classes (0 to 2); the labels hold values from 0 to 3: 1 of 2 are out of range. Such labels would give a loss of 0 and wrong metrics without an error.
+ValueError: evaluate: sparse_categorical_crossentropy read the labels (y) of output 'probs' as indices of its 3 classes (0 to 2); the labels hold values from 0 to 3: 1 of 2 are out of range. Such labels would give a loss of 0 and wrong metrics without an error.
 """
 
 import weakref
