@@ -86,10 +86,13 @@ def _host_values(array, any_device):
         return None
     if isinstance(array, np.ndarray):
         return array
-    device = getattr(array, "device", None)
-    on_host = getattr(device, "type", None) == "cpu" or all(
-        getattr(d, "platform", None) == "cpu" for d in getattr(array, "devices", list)())
-    return K.convert_to_numpy(array) if any_device or on_host else None
+    if any_device:
+        return K.convert_to_numpy(array)
+    if callable(getattr(array, "devices", None)):  # a JAX array
+        on_host = all(d.platform == "cpu" for d in array.devices())
+    else:  # a torch tensor
+        on_host = getattr(getattr(array, "device", None), "type", "cpu") == "cpu"
+    return K.convert_to_numpy(array) if on_host else None
 
 
 def check_labels(rules, flat_y, where, any_device=True, batch=None):
@@ -132,18 +135,18 @@ def checked(model, kind, adapter, batches, where):
     their labels checked by :func:`check_labels` before the step runs on them: array
     data all at once on the first batch of the call, other data batch by batch."""
     iterator = iter(batches)
+    if adapter in _checked:
+        yield from iterator
+        return
     for count, batch in enumerate(iterator):
         if count == 0:
             model._steps().get(kind) or model._step_function(kind, batch)
             rules = _rules(model, batch)
-            if not rules:
-                yield batch
-                yield from iterator
-                return
+            if rules and isinstance(adapter, data_adapters.ArrayAdapter):
+                check_labels(rules, model._flat_targets(adapter.data[1], "y"), where)
             if isinstance(adapter, data_adapters.ArrayAdapter):
-                if adapter not in _checked:
-                    check_labels(rules, model._flat_targets(adapter.data[1], "y"), where)
-                    _checked.add(adapter)
+                _checked.add(adapter)
+            if not rules or adapter in _checked:
                 yield batch
                 yield from iterator
                 return
