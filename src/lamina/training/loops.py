@@ -20,7 +20,7 @@ import numpy as np
 from lamina import backend as K
 from lamina._arguments import is_int
 from lamina.backend import config, tree
-from lamina.training import data_adapters
+from lamina.training import data_adapters, label_checks, nonfinite
 from lamina.training.trainer import _floats
 from lamina.utils.traceback_utils import filter_traceback
 
@@ -89,6 +89,7 @@ class Loops:
         self._fit_start = {"epoch": initial_epoch, "step": 0,
                            "shuffle_seed": getattr(adapter, "shuffle_seed", None)}
         callbacks.on_train_begin()
+        loss_watch = nonfinite.LossWatch(callbacks, epochs)
         start = self._fit_start  # BackupAndRestore moves it to where its backup left off
         if start["shuffle_seed"] is not None:
             adapter.shuffle_seed = start["shuffle_seed"]
@@ -98,7 +99,9 @@ class Loops:
             callbacks.on_epoch_begin(epoch)
             logs = None
             skip = start["step"] if epoch == start["epoch"] else 0
-            remaining = itertools.islice(adapter.epoch(epoch), skip, max_steps)
+            remaining = label_checks.checked(
+                self, "train", adapter, itertools.islice(adapter.epoch(epoch), skip, max_steps),
+                "fit")
             for step, batches in self._executions(remaining, skip):
                 callbacks.on_train_batch_begin(step)
                 logs = self._run_step("train", *batches)
@@ -108,8 +111,9 @@ class Loops:
             if logs is None:
                 break  # the data ran out (a generator without steps_per_epoch)
             epoch_logs = _floats(logs)
+            loss_watch.epoch_end(epoch, epoch_logs)
             if val_adapter is not None and self._validates(epoch, validation_freq):
-                val_logs = self._evaluate_adapter(val_adapter, callbacks=callbacks)
+                val_logs = self._evaluate_adapter(val_adapter, callbacks, "fit (validation_data)")
                 epoch_logs.update({f"val_{k}": v for k, v in val_logs.items()})
             callbacks.on_epoch_end(epoch, epoch_logs)
             if self.stop_training:
@@ -187,11 +191,12 @@ class Loops:
         callbacks = _callback_list(self, callbacks, verbose, 1, adapter.steps)
         return self._batch_result(self._evaluate_adapter(adapter, callbacks), return_dict)
 
-    def _evaluate_adapter(self, adapter, callbacks):
+    def _evaluate_adapter(self, adapter, callbacks, where="evaluate"):
         self._reset_trackers()
         callbacks.on_test_begin()
         logs = None
-        for step, batch in enumerate(adapter.epoch()):
+        batches = label_checks.checked(self, "test", adapter, adapter.epoch(), where)
+        for step, batch in enumerate(batches):
             callbacks.on_test_batch_begin(step)
             logs = self._run_step("test", batch)
             callbacks.on_test_batch_end(step, logs)
