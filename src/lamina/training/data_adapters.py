@@ -99,9 +99,13 @@ def _is_number_list(value):
 
 def _number_lists_to_arrays(structure):
     """``structure`` with its nested Python lists of numbers made arrays, as NumPy
-    would make them; other lists and tuples (several inputs) are walked."""
+    would make them; other lists and tuples (several inputs), and lists of lists of
+    different lengths (several inputs too), are walked."""
     if _is_number_list(structure):
-        return np.asarray(structure)
+        try:
+            return np.asarray(structure)
+        except ValueError:  # ragged: one list per input
+            pass
     if isinstance(structure, (list, tuple)) and not hasattr(structure, "_fields"):
         return type(structure)(_number_lists_to_arrays(v) for v in structure)
     if isinstance(structure, dict):
