@@ -42,9 +42,10 @@ def test_compile_suggests_the_metric_name_without_internal_classes():
 
 
 def test_compile_suggests_the_optimizer_name():
-    with pytest.raises(ValueError, match=r"^lamina.optimizers: unknown optimizer 'rmsprob'; did "
-                                         r"you mean 'RMSprop'\? Known names: Adadelta, Adagrad, "
-                                         r"Adam, AdamW, Adamax, Lion, Nadam, RMSprop, SGD\.$"):
+    with pytest.raises(ValueError, match=r"^compile: lamina.optimizers: unknown optimizer "
+                                         r"'rmsprob'; did you mean 'RMSprop'\? Known names: "
+                                         r"Adadelta, Adagrad, Adam, AdamW, Adamax, Lion, Nadam, "
+                                         r"RMSprop, SGD\.$"):
         model().compile(optimizer="rmsprob", loss="mse")
 
 
@@ -80,3 +81,10 @@ def test_the_suggestion_keeps_the_style_of_the_name_written():
     names = ["glorot_uniform", "GlorotUniform"]
     assert closest_name("GlorotUnifrom", names) == "GlorotUniform"
     assert closest_name("glorot_unifrom", names) == "glorot_uniform"
+
+
+def test_a_lower_case_typo_is_offered_the_lower_case_name():
+    with pytest.raises(ValueError, match="unknown loss 'huberr'; did you mean 'huber'\\?"):
+        losses.get("huberr")
+    with pytest.raises(ValueError, match="unknown loss 'Hubber'; did you mean 'Huber'\\?"):
+        losses.get("Hubber")

@@ -190,18 +190,25 @@ def _key(name):
 
 def closest_name(name, names):
     """The name in ``names`` closest to ``name`` (compared in lower case), or None when
-    none is close: the suggestion of an unknown-name error.
+    none is close: the suggestion of an unknown-name error. Of names that differ only
+    in case, the one written in lower case is chosen when ``name`` is.
 
     >>> closest_name("categorical_crossentropyy", ["mse", "categorical_crossentropy"])
     'categorical_crossentropy'
     >>> closest_name("adamm", ["Adam", "SGD"]), closest_name("xyz", ["Adam", "SGD"])
     ('Adam', None)
+    >>> closest_name("huberr", ["Huber", "huber"]), closest_name("Hubber", ["Huber", "huber"])
+    ('huber', 'Huber')
     """
+    name = str(name)
     by_lower = {}
     for known in names:
-        by_lower.setdefault(known.lower(), known)
-    found = difflib.get_close_matches(str(name).lower(), list(by_lower), n=1, cutoff=0.6)
-    return by_lower[found[0]] if found else None
+        by_lower.setdefault(known.lower(), []).append(known)
+    found = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    if not found:
+        return None
+    written_lower = name == name.lower()
+    return min(by_lower[found[0]], key=lambda known: (known == known.lower()) != written_lower)
 
 
 def unknown_name_error(module, kind, name, names):

@@ -49,10 +49,10 @@ def check_names(check, *specs):
 
     >>> from lamina import losses
     >>> try:
-    ...     check_names(losses.get, {"out": "mse"}, ["categorical_crossentropyy"])
+    ...     check_names(losses.get, {"out": "mse"}, ["huberr"])
     ... except ValueError as e:
     ...     print(str(e).split("?")[0])
-    compile: lamina.losses: unknown loss 'categorical_crossentropyy'; did you mean 'categorical_crossentropy'
+    compile: lamina.losses: unknown loss 'huberr'; did you mean 'huber'
     """
     for spec in specs:
         for name in _names_in(spec):
