@@ -59,7 +59,8 @@ def test_fit_takes_numpy_integers_for_batch_size_epochs_and_validation_freq():
 def test_batch_size_and_workers_refuse_booleans():
     model = Sequential([Input((3,)), layers.Dense(1)])
     model.compile(loss="mse")
-    with pytest.raises(ValueError, match="batch_size must be a positive int; received True"):
+    with pytest.raises(ValueError, match="evaluate: batch_size must be an int >= 1 or None; "
+                                         "received True"):
         model.evaluate(np.ones((4, 3)), np.ones((4, 1)), batch_size=True, verbose=0)
     with pytest.raises(ValueError, match="workers must be an int >= 1; received True"):
         PyDataset(workers=True)

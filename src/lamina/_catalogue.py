@@ -14,6 +14,7 @@ constructor arguments that gives every catalogue class a ``get_config``.
 """
 
 
+import difflib
 import functools
 import inspect
 
@@ -187,6 +188,42 @@ def _key(name):
     return name.replace("_", "").lower()
 
 
+def closest_name(name, names):
+    """The name in ``names`` closest to ``name`` (compared in lower case), or None when
+    none is close: the suggestion of an unknown-name error. Of names that differ only
+    in case, the one written in lower case is chosen when ``name`` is.
+
+    >>> closest_name("categorical_crossentropyy", ["mse", "categorical_crossentropy"])
+    'categorical_crossentropy'
+    >>> closest_name("adamm", ["Adam", "SGD"]), closest_name("xyz", ["Adam", "SGD"])
+    ('Adam', None)
+    >>> closest_name("huberr", ["Huber", "huber"]), closest_name("Hubber", ["Huber", "huber"])
+    ('huber', 'Huber')
+    """
+    name = str(name)
+    by_lower = {}
+    for known in names:
+        by_lower.setdefault(known.lower(), []).append(known)
+    found = difflib.get_close_matches(name.lower(), list(by_lower), n=1, cutoff=0.6)
+    if not found:
+        return None
+    written_lower = name == name.lower()
+    return min(by_lower[found[0]], key=lambda known: (known == known.lower()) != written_lower)
+
+
+def unknown_name_error(module, kind, name, names):
+    """The ValueError for an unknown name ``name`` of a ``kind`` of ``module``: it
+    suggests the closest of ``names`` and lists them all.
+
+    >>> print(unknown_name_error("lamina.losses", "loss", "mse2", ["mse", "mae"]))
+    lamina.losses: unknown loss 'mse2'; did you mean 'mse'? Known names: mae, mse.
+    """
+    best = closest_name(name, names)
+    hint = f"; did you mean {best!r}?" if best is not None else "."
+    return ValueError(f"{module}: unknown {kind} {name!r}{hint} Known names: "
+                      f"{', '.join(sorted(names))}.")
+
+
 class Catalogue:
     """The classes of one module by name; names match in either case style
     (``"glorot_uniform"``, ``"GlorotUniform"``). ``accepts`` says, for error messages,
@@ -196,11 +233,13 @@ class Catalogue:
         self.module = module
         self.kind = kind
         self.accepts = accepts
-        self.known = ", ".join(sorted(by_name))
+        self.names = sorted(by_name)
+        self.known = ", ".join(self.names)
         self._by_key = {_key(name): cls for name, cls in by_name.items()}
 
     def add_aliases(self, **aliases):
-        """Extra names (``uniform=RandomUniform``) that are not listed as known names."""
+        """Extra names (``uniform=RandomUniform``, or base classes that only configs
+        name) that are found but not listed as known names."""
         self._by_key.update({_key(name): cls for name, cls in aliases.items()})
 
     def lookup(self, name, custom_objects=None):
@@ -212,8 +251,7 @@ class Catalogue:
         try:
             return self._by_key[_key(name)]
         except KeyError:
-            raise ValueError(f"{self.module}: unknown {self.kind} {name!r}. Known names: "
-                             f"{self.known}.") from None
+            raise unknown_name_error(self.module, self.kind, name, self.names) from None
 
     def serialize(self, obj):
         """``{"class_name": ..., "config": ...}`` describing ``obj``; the class name of a

@@ -17,7 +17,7 @@ the function, ``serialize`` a function into its name and ``deserialize`` back.
 """
 
 from lamina import backend as K
-from lamina._catalogue import find_custom
+from lamina._catalogue import find_custom, unknown_name_error
 from lamina.backend.ops.activations_extra import (celu, glu, hard_shrink, hard_tanh,
                                                   soft_shrink, sparse_plus, sparse_sigmoid,
                                                   sparsemax, squareplus, tanh_shrink,
@@ -259,8 +259,7 @@ def _lookup(name, custom_objects=None):
         return fn
     fn = _BY_NAME.get(name, _BY_NAME.get(name.lower()))
     if fn is None:
-        raise ValueError(f"lamina.activations: unknown activation {name!r}. Known names: "
-                         f"{_KNOWN}.")
+        raise unknown_name_error("lamina.activations", "activation", name, list(_BY_NAME))
     return fn
 
 

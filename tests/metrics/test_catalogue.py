@@ -44,7 +44,8 @@ def test_get_other_identifiers():
 
 
 def test_unknown_identifiers_list_the_known_names():
-    with pytest.raises(ValueError, match=r"lamina.metrics: unknown metric 'acuracy'. Known "
+    with pytest.raises(ValueError, match=r"lamina.metrics: unknown metric 'acuracy'; did you mean "
+                                         r"'accuracy'\? Known "
                                          r"names: .*accuracy.*binary_accuracy.*f1_score.*mse"):
         metrics.get("acuracy")
     with pytest.raises(ValueError, match=r"could not interpret metric identifier 3.*Known names"):

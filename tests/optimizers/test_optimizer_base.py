@@ -128,7 +128,8 @@ def test_get_accepts_instances_classes_and_schedules_in_configs():
     rebuilt = optimizers.deserialize(optimizers.serialize(optimizer))
     assert isinstance(rebuilt._schedule, schedules.CosineDecay) and rebuilt.clipvalue == 0.5
     assert optimizers.Adam(learning_rate=0.001).get_config()["learning_rate"] == 0.001
-    with pytest.raises(ValueError, match=r"unknown optimizer 'adamm'. Known names: Adadelta"):
+    with pytest.raises(ValueError, match=r"unknown optimizer 'adamm'; did you mean 'Adam'\? "
+                                         r"Known names: Adadelta"):
         optimizers.get("adamm")
     with pytest.raises(ValueError, match=r"could not interpret optimizer identifier 3"):
         optimizers.get(3)

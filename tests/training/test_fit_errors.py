@@ -28,17 +28,12 @@ def test_fit_before_compile_says_to_compile():
 
 
 def test_unknown_optimizer_loss_and_metric_names_list_the_known_ones():
-    x, y = data()
-    with pytest.raises(ValueError, match="(?s)unknown optimizer 'adamm'.*Known names:.*adam"):
+    with pytest.raises(ValueError, match="(?s)unknown optimizer 'adamm'.*Known names:.*Adam"):
         classifier().compile(optimizer="adamm", loss="mse")
-    model = classifier()
-    model.compile(optimizer="sgd", loss="categorical_crossentropi")
     with pytest.raises(ValueError, match="(?s)categorical_crossentropi.*categorical_crossentropy"):
-        model.evaluate(x, y, verbose=0)
-    model = classifier()
-    model.compile(optimizer="sgd", loss="mse", metrics=["acuracy"])
+        classifier().compile(optimizer="sgd", loss="categorical_crossentropi")
     with pytest.raises(ValueError, match="(?s)acuracy.*accuracy"):
-        model.evaluate(x, y, verbose=0)
+        classifier().compile(optimizer="sgd", loss="mse", metrics=["acuracy"])
 
 
 def test_different_numbers_of_samples_are_named():

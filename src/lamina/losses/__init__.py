@@ -58,7 +58,7 @@ _FUNCTIONS = {fn.__name__: fn for fn in (
 _FUNCTIONS.update(mse=mse, mae=mae, mape=mape, msle=msle, kld=kld, bce=bce, logcosh=logcosh,
                   kullback_leibler_divergence=kl_divergence)
 _CLASSES = {cls.__name__: cls for cls in (
-    Loss, LossFunctionWrapper, MeanSquaredError, MeanAbsoluteError,
+    MeanSquaredError, MeanAbsoluteError,
     MeanAbsolutePercentageError, MeanSquaredLogarithmicError, Huber, LogCosh,
     CosineSimilarity, Hinge, SquaredHinge, CategoricalHinge, BinaryCrossentropy,
     BinaryFocalCrossentropy, CategoricalCrossentropy, CategoricalFocalCrossentropy,
@@ -70,6 +70,7 @@ _CLASSES = {cls.__name__: cls for cls in (
 # ``_FUNCTIONS`` the exact snake_case name, which ``get`` tries first.
 _CATALOGUE = Catalogue("lamina.losses", "loss", {**_FUNCTIONS, **_CLASSES},
                        accepts="a callable (y_true, y_pred) -> per-sample loss")
+_CATALOGUE.add_aliases(Loss=Loss, LossFunctionWrapper=LossFunctionWrapper)
 
 
 def _named(name, custom_objects=None):

@@ -16,7 +16,7 @@ arguments and formulas follow Keras 3.
 ('SparseCategoricalAccuracy', 'accuracy')
 """
 
-from lamina._catalogue import Catalogue, _key, find_custom
+from lamina._catalogue import Catalogue, _key, find_custom, unknown_name_error
 from lamina.metrics.accuracy import (Accuracy, BinaryAccuracy, CategoricalAccuracy,
                                      SparseCategoricalAccuracy,
                                      SparseTopKCategoricalAccuracy,
@@ -66,7 +66,6 @@ _CLASSES = {
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
     "auc": AUC, "precision": Precision, "recall": Recall, "f1_score": F1Score,
     "fbeta_score": FBetaScore, "mean": Mean, "sum": Sum,
-    "mean_metric_wrapper": MeanMetricWrapper,
 }
 _CLASSES.update({cls.__name__: cls for cls in (
     RootMeanSquaredError, MeanSquaredLogarithmicError, CosineSimilarity, LogCoshError, Poisson,
@@ -87,6 +86,7 @@ _FUNCTIONS = {f.__name__: f for f in (
 
 _CATALOGUE = Catalogue("lamina.metrics", "metric", _CLASSES,
                        accepts="a callable fn(y_true, y_pred)")
+_CATALOGUE.add_aliases(MeanMetricWrapper=MeanMetricWrapper)
 
 
 def serialize(metric):
@@ -104,9 +104,10 @@ def _function(name, custom_objects):
         return found
     if name in _FUNCTIONS:
         return _FUNCTIONS[name]
-    raise ValueError(f"lamina.metrics.deserialize: unknown metric function {name!r} (pass "
-                     f"custom_objects={{{name!r}: function}}). Known functions: "
-                     f"{', '.join(sorted(_FUNCTIONS))}.")
+    error = unknown_name_error("lamina.metrics.deserialize", "metric function", name,
+                               list(_FUNCTIONS))
+    raise ValueError(f"{error} For your own function pass custom_objects={{{name!r}: "
+                     "function}.")
 
 
 def deserialize(config, custom_objects=None):
@@ -210,6 +211,13 @@ _BY_KIND = {
 }
 _GENERIC = {"accuracy": "accuracy", "acc": "accuracy", "crossentropy": "crossentropy",
             "ce": "crossentropy"}
+
+
+def _check_name(name):
+    """Raise the unknown-name error (with its suggestion) when no metric is called
+    ``name``; ``compile`` calls it so a misspelt name fails there."""
+    if name.lower() not in _GENERIC:
+        _CATALOGUE.lookup(name)
 
 
 def resolve(identifier, loss=None, y_true_shape=None, y_pred_shape=None):

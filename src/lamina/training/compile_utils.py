@@ -30,6 +30,38 @@ def _per_output(spec, names, what):
     return [spec] * len(names)
 
 
+def _names_in(spec):
+    """The names in a compile spec: a name, or lists, tuples and per-output dicts of
+    them (a serialized ``{"class_name": ...}`` dict holds none)."""
+    if isinstance(spec, str):
+        yield spec
+    elif isinstance(spec, dict) and "class_name" not in spec:
+        for value in spec.values():
+            yield from _names_in(value)
+    elif isinstance(spec, (list, tuple)):
+        for value in spec:
+            yield from _names_in(value)
+
+
+def check_names(check, *specs):
+    """Call ``check`` on every name in ``specs`` (see :func:`_names_in`), so that an
+    unknown loss or metric name fails at ``compile``, not at the first step.
+
+    >>> from lamina import losses
+    >>> try:
+    ...     check_names(losses.get, {"out": "mse"}, ["huberr"])
+    ... except ValueError as e:
+    ...     print(str(e).split("?")[0])
+    compile: lamina.losses: unknown loss 'huberr'; did you mean 'huber'
+    """
+    for spec in specs:
+        for name in _names_in(spec):
+            try:
+                check(name)
+            except ValueError as e:
+                raise ValueError(f"compile: {e}") from None
+
+
 def _loss_object(identifier, where):
     from lamina import losses as losses_module
     loss = losses_module.get(identifier)
@@ -52,6 +84,8 @@ class CompiledLoss:
     """The compile losses and their weights, turned into named symbolic terms."""
 
     def __init__(self, loss, loss_weights):
+        from lamina import losses as losses_module
+        check_names(losses_module.get, loss)
         self.loss = loss
         self.loss_weights = loss_weights
         self._objects = None
@@ -100,6 +134,8 @@ class CompiledMetrics:
     """The metrics of each output, resolved against its loss and label shape."""
 
     def __init__(self, metrics, weighted_metrics):
+        from lamina import metrics as metrics_module
+        check_names(metrics_module._check_name, metrics, weighted_metrics)
         self.specs = (metrics, weighted_metrics)
         self.per_output = None
 

@@ -24,7 +24,7 @@ import warnings
 import numpy as np
 
 from lamina import backend as K
-from lamina._arguments import positive_int
+from lamina._arguments import is_number, positive_int
 from lamina.backend import tree
 from lamina.training.py_dataset import PyDataset
 
@@ -91,9 +91,32 @@ def _standardize_array(value, where):
     return value
 
 
+def _is_number_list(value):
+    """Whether ``value`` is a (nested) Python list of numbers, ``[[1, 2], [3, 4]]``."""
+    return isinstance(value, list) and all(
+        is_number(v) or isinstance(v, bool) or _is_number_list(v) for v in value)
+
+
+def _number_lists_to_arrays(structure):
+    """``structure`` with its nested Python lists of numbers made arrays, as NumPy
+    would make them; other lists and tuples (several inputs), and lists of lists of
+    different lengths (several inputs too), are walked."""
+    if _is_number_list(structure):
+        try:
+            return np.asarray(structure)
+        except ValueError:  # ragged: one list per input
+            pass
+    if isinstance(structure, (list, tuple)) and not hasattr(structure, "_fields"):
+        return type(structure)(_number_lists_to_arrays(v) for v in structure)
+    if isinstance(structure, dict):
+        return {key: _number_lists_to_arrays(v) for key, v in structure.items()}
+    return structure
+
+
 def _standardize(structure, where):
     if structure is None:
         return None
+    structure = _number_lists_to_arrays(structure)
     return tree.map_structure(lambda v: _standardize_array(v, where), structure)
 
 
@@ -283,15 +306,22 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None,
         if class_weight is not None:
             raise ValueError(f"{where}: class_weight needs array data; with a "
                              f"{type(x).__name__}, yield sample weights instead.")
-        if isinstance(x, PyDataset):
-            return PyDatasetAdapter(x, steps)
         if hasattr(x, "__next__"):
             return GeneratorAdapter(x, steps)
-        return IterableAdapter(x, steps)
+        adapter = (PyDatasetAdapter if isinstance(x, PyDataset) else IterableAdapter)(x, steps)
+        if adapter.steps == 0:
+            raise ValueError(f"{where}: x (a {type(x).__name__}) holds no batches (its length "
+                             "is 0); give at least one batch.")
+        return adapter
     if x is None:
         raise ValueError(f"{where}: x is None; give the input data.")
-    return ArrayAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle,
-                        class_weight=class_weight, steps=steps)
+    adapter = ArrayAdapter(x, y, sample_weight, batch_size=batch_size, shuffle=shuffle,
+                           class_weight=class_weight, steps=steps)
+    if adapter.num_samples == 0:
+        shapes = [tuple(leaf.shape) for leaf in tree.flatten(adapter.data[0])[0]]
+        raise ValueError(f"{where}: x holds no samples (received arrays of shape "
+                         f"{', '.join(map(str, shapes))}); give at least one sample.")
+    return adapter
 
 
 def train_validation_split(arrays, validation_split):

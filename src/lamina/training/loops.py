@@ -21,16 +21,9 @@ from lamina import backend as K
 from lamina._arguments import is_int
 from lamina.backend import config, tree
 from lamina.training import data_adapters, label_checks, nonfinite
+from lamina.training.argument_checks import check_fit_arguments, check_loop_arguments
 from lamina.training.trainer import _floats
 from lamina.utils.traceback_utils import filter_traceback
-
-
-def _resolve_verbose(verbose):
-    if verbose == "auto":
-        return 1
-    if verbose not in (0, 1, 2):
-        raise ValueError(f"verbose must be 0, 1, 2 or 'auto'; received {verbose!r}.")
-    return verbose
 
 
 def _callback_list(model, callbacks, verbose, epochs, steps, history=False):
@@ -69,8 +62,12 @@ class Loops:
         2
         """
         self._assert_compiled("fit")
+        checked = check_fit_arguments(batch_size, epochs, verbose, validation_split,
+                                      initial_epoch, steps_per_epoch, validation_steps,
+                                      validation_batch_size, validation_freq)
+        (batch_size, epochs, verbose, validation_split, initial_epoch, steps_per_epoch,
+         validation_steps, validation_batch_size, validation_freq) = checked.values()
         self._check_can_train("fit")
-        verbose = _resolve_verbose(verbose)
         if validation_split and validation_data is None:
             (x, y, sample_weight), validation_data = data_adapters.train_validation_split(
                 (x, y, sample_weight), validation_split)
@@ -185,7 +182,8 @@ class Loops:
         [1.0, 1.0]
         """
         self._assert_compiled("evaluate")
-        verbose = _resolve_verbose(verbose)
+        batch_size, verbose, steps = check_loop_arguments(
+            "evaluate", batch_size, verbose, steps).values()
         adapter = data_adapters.get_data_adapter(x, y, sample_weight, batch_size=batch_size,
                                                  steps=steps, where="evaluate")
         callbacks = _callback_list(self, callbacks, verbose, 1, adapter.steps)
@@ -216,7 +214,8 @@ class Loops:
         >>> model.predict(np.ones((10, 2)), batch_size=4, verbose=0).shape
         (10, 3)
         """
-        verbose = _resolve_verbose(verbose)
+        batch_size, verbose, steps = check_loop_arguments(
+            "predict", batch_size, verbose, steps).values()
         adapter = data_adapters.get_data_adapter(x, batch_size=batch_size, steps=steps,
                                                  where="predict")
         callbacks = _callback_list(self, callbacks, verbose, 1, adapter.steps)

@@ -123,7 +123,10 @@ class Trainer:
         if jit_compile not in (True, False, "auto"):
             raise ValueError(f"compile: jit_compile must be True, False or 'auto'; received "
                              f"{jit_compile!r}.")
-        self.optimizer = optimizers.get(optimizer)
+        try:
+            self.optimizer = optimizers.get(optimizer)
+        except ValueError as e:
+            raise ValueError(f"compile: {e}") from None
         self._compiled_loss = CompiledLoss(loss, loss_weights)
         self._compiled_metrics = CompiledMetrics(metrics, weighted_metrics)
         self._compile_config = dict(optimizer=optimizer, loss=loss, loss_weights=loss_weights,
