@@ -327,3 +327,19 @@ def test_fit_trains_on_flow_from_directory(image_dir):
     model.compile(optimizer=optimizers.Adam(0.05), loss="binary_crossentropy")
     history = model.fit(it, epochs=5, verbose=0)
     assert history.history["loss"][-1] < history.history["loss"][0]
+
+
+@needs_training
+def test_fit_reads_a_flow_by_index_one_pass_per_epoch():
+    """A flow iterator is endless under next(), as in Keras 2; fit reads it by index, so
+    an epoch is len(flow) batches (fit never takes it for an endless generator)."""
+    import lamina
+    x = np.zeros((40, 6, 6, 1), "float32")
+    labels = np.arange(40) % 2
+    flow = ImageDataGenerator(horizontal_flip=True).flow(x, labels, batch_size=16)
+    model = Sequential([Input((6, 6, 1)), layers.Flatten(), layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="sgd", loss="sparse_categorical_crossentropy")
+    batches = []
+    counter = lamina.callbacks.LambdaCallback(on_train_batch_end=lambda b, logs: batches.append(b))
+    model.fit(flow, epochs=2, verbose=0, callbacks=[counter])
+    assert len(flow) == 3 and batches == [0, 1, 2, 0, 1, 2]

@@ -306,8 +306,8 @@ def get_data_adapter(x, y=None, sample_weight=None, batch_size=None, steps=None,
         if class_weight is not None:
             raise ValueError(f"{where}: class_weight needs array data; with a "
                              f"{type(x).__name__}, yield sample weights instead.")
-        if hasattr(x, "__next__"):
-            return GeneratorAdapter(x, steps)
+        if hasattr(x, "__next__") and not isinstance(x, PyDataset):
+            return GeneratorAdapter(x, steps)  # a PyDataset that is also an iterator is read by index
         adapter = (PyDatasetAdapter if isinstance(x, PyDataset) else IterableAdapter)(x, steps)
         if adapter.steps == 0:
             raise ValueError(f"{where}: x (a {type(x).__name__}) holds no batches (its length "
