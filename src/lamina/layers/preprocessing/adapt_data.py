@@ -161,3 +161,19 @@ def string_array(inputs, where, encoding="utf-8"):
                             f"{type(value).__name__} among its inputs.")
         decoded[index] = str(value)
     return decoded.astype(str) if decoded.size else np.zeros(array.shape, dtype=str)
+
+
+class EagerStringCall:
+    """Mixed into the layers that read strings (StringLookup, TextVectorization): they
+    run ``call`` eagerly, and a symbolic input gets :func:`symbolic_string_error`.
+
+    >>> from lamina import layers
+    >>> layers.StringLookup(vocabulary=["a", "b"])(["b", "c"]).tolist()
+    [2, 0]
+    """
+
+    def __call__(self, *args, **kwargs):
+        inputs = args[0] if args else kwargs.get("inputs")
+        if isinstance(inputs, SymbolicTensor):
+            raise symbolic_string_error(self)
+        return self.call(inputs)

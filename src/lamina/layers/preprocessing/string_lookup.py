@@ -16,13 +16,12 @@ the first OOV index are spread with lamina's string hash (see
 import numpy as np
 
 from lamina import backend as K
-from lamina.backend.symbolic import SymbolicTensor
-from lamina.layers.preprocessing.adapt_data import string_array, symbolic_string_error
+from lamina.layers.preprocessing.adapt_data import EagerStringCall, string_array
 from lamina.layers.preprocessing.hashing import hash_strings
 from lamina.layers.preprocessing.index_lookup import IndexLookup
 
 
-class StringLookup(IndexLookup):
+class StringLookup(EagerStringCall, IndexLookup):
     """Map strings to integer indices of a vocabulary.
 
     ``StringLookup(max_tokens=None, num_oov_indices=1, mask_token=None,
@@ -82,12 +81,6 @@ class StringLookup(IndexLookup):
     def _vocabulary_changed(self):
         start = self._token_start()
         self._index = {token: start + i for i, token in enumerate(self._vocabulary)}
-
-    def __call__(self, *args, **kwargs):
-        inputs = args[0] if args else kwargs.get("inputs")
-        if isinstance(inputs, SymbolicTensor):
-            raise symbolic_string_error(self)
-        return self.call(inputs)
 
     def call(self, inputs):
         """The indices of ``inputs`` (strings) encoded as ``output_mode``, or with

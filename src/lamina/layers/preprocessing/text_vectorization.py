@@ -26,11 +26,9 @@ import string
 import numpy as np
 
 from lamina import backend as K
-from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.layer import Layer
 from lamina.layers.preprocessing import encoding
-from lamina.layers.preprocessing.adapt_data import (
-    batches, string_array, symbolic_string_error)
+from lamina.layers.preprocessing.adapt_data import EagerStringCall, batches, string_array
 from lamina.layers.preprocessing.string_lookup import StringLookup
 
 _PUNCTUATION = re.compile(f"[{re.escape(string.punctuation)}]")
@@ -63,7 +61,7 @@ def _choice(value, table, name, where):
     return table[value]
 
 
-class TextVectorization(Layer):
+class TextVectorization(EagerStringCall, Layer):
     """Turn texts into sequences of token indices, or into multi-hot, count or TF-IDF
     vectors over a vocabulary.
 
@@ -179,12 +177,6 @@ class TextVectorization(Layer):
             for tokens in self._tokenize(batch))
 
     # -- calling -------------------------------------------------------------------
-    def __call__(self, *args, **kwargs):
-        inputs = args[0] if args else kwargs.get("inputs")
-        if isinstance(inputs, SymbolicTensor):
-            raise symbolic_string_error(self)
-        return self.call(inputs)
-
     def call(self, inputs):
         """The indices (or vectors) of ``inputs`` (texts), eagerly."""
         scalar = isinstance(inputs, (str, bytes))
