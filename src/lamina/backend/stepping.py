@@ -32,8 +32,21 @@ class EagerStep:
     3
     """
 
+    compiles_per_shape = False  # no program to compile for each new input shape
+
     def __init__(self, fn):
         self.fn = fn
 
     def __call__(self, *args):
         return self.fn(*args)
+
+    @staticmethod
+    def fetch(arrays):
+        """The step's output arrays ``arrays`` (a list) as NumPy arrays.
+
+        >>> from lamina import backend as K
+        >>> EagerStep.fetch([K.ones((2,))])[0].tolist()
+        [1.0, 1.0]
+        """
+        from lamina.backend import convert_to_numpy
+        return [convert_to_numpy(a) for a in arrays]

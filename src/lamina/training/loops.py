@@ -15,12 +15,9 @@ at most every 0.05 s and reads the logs only then).
 
 import itertools
 
-import numpy as np
-
-from lamina import backend as K
 from lamina._arguments import is_int
 from lamina.backend import config, tree
-from lamina.training import data_adapters, label_checks, nonfinite
+from lamina.training import data_adapters, label_checks, nonfinite, predicting
 from lamina.training.argument_checks import check_fit_arguments, check_loop_arguments
 from lamina.training.trainer import _floats
 from lamina.utils.traceback_utils import filter_traceback
@@ -220,14 +217,16 @@ class Loops:
                                                  where="predict")
         callbacks = _callback_list(self, callbacks, verbose, 1, adapter.steps)
         callbacks.on_predict_begin()
-        batches, rebuild = [], None
-        for step, batch in enumerate(adapter.epoch()):
-            callbacks.on_predict_batch_begin(step)
-            out = self._run_step("predict", batch)
-            leaves, rebuild = tree.flatten(out)
-            batches.append([K.convert_to_numpy(v) for v in leaves])
-            callbacks.on_predict_batch_end(step, {"outputs": out})
+        step, full = None, getattr(adapter, "batch_size", None)
+        for i, batch in enumerate(adapter.epoch()):
+            callbacks.on_predict_batch_begin(i)
+            if step is None:
+                step = self._steps().get("predict") or self._step_function("predict", batch)
+                outputs, full = predicting.Collector(step), full or predicting.rows(batch)
+            out = step(batch, full)
+            outputs.add(out)
+            callbacks.on_predict_batch_end(i, {"outputs": out})
         callbacks.on_predict_end()
-        if rebuild is None:
+        if step is None:
             raise ValueError("predict: the data holds no batches.")
-        return rebuild([np.concatenate(parts) for parts in zip(*batches)])
+        return outputs.result()

@@ -27,7 +27,7 @@ from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.layer import _unique
 from lamina.metrics.base import Metric
 from lamina.optimizers.base import Optimizer
-from lamina.training import data_adapters
+from lamina.training import data_adapters, predicting
 from lamina.training.compile_utils import CompiledLoss, CompiledMetrics, LossTracker
 from lamina.training.graph import TrainingGraph, data_signature, placeholder
 from lamina.utils.traceback_utils import filter_traceback
@@ -561,6 +561,8 @@ class Trainer:
                 if len(variables) != len(step.variables):
                     step = K.engine.compile_step(method, variables, jit_compile=jit,
                                                  differentiable=kind == "train")
+            if kind == "predict":
+                step = predicting.Padding(step)
             self._steps()[kind] = step
         return step
 

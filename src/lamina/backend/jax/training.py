@@ -25,6 +25,7 @@ value.
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 
 from lamina.backend.variables import VariableScope
 
@@ -48,6 +49,8 @@ class JitStep:
     smaller batch of an epoch). The Variables the step assigns are found on the
     first call, from the trace the compiled function then reuses.
     """
+
+    compiles_per_shape = True
 
     def __init__(self, fn, variables):
         # each Variable once: one buffer cannot be donated twice in a call
@@ -79,6 +82,17 @@ class JitStep:
             self._find_assigned(batches[0])
         stacked = jax.tree_util.tree_map(lambda *leaves: jnp.stack(leaves), *batches)
         return self._run(self._compiled_many, stacked)
+
+    @property
+    def assigns_state(self):
+        """Whether the step assigns any Variable (None before its first call)."""
+        return None if self._donated is None else bool(self._donated)
+
+    @staticmethod
+    def fetch(arrays):
+        """The step's output arrays ``arrays`` (a list) as NumPy arrays, fetched
+        together (the transfers overlap; one wait for all)."""
+        return [np.asarray(a) for a in jax.device_get(arrays)]
 
     # -- compiling -------------------------------------------------------------------
     def _find_assigned(self, args):
@@ -137,6 +151,8 @@ class JitStep:
 
 class ScopedStep(JitStep):
     """``run_eagerly=True``: the same pure function, uncompiled, for debugging."""
+
+    compiles_per_shape = False
 
     def __call__(self, *args):
         updates, out = self._pure([v._value for v in self.variables], args)
