@@ -84,6 +84,9 @@ class Padding:
     def fetch(self, arrays):
         return self.step.fetch(arrays)
 
+    def rebind(self, variables):
+        self.step.rebind(variables)
+
     def __call__(self, batch, full=None):
         if self.per_sample is False:
             return self.step(batch)

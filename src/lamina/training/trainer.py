@@ -27,7 +27,7 @@ from lamina.backend.symbolic import SymbolicTensor
 from lamina.layers.layer import _unique
 from lamina.metrics.base import Metric
 from lamina.optimizers.base import Optimizer
-from lamina.training import data_adapters, predicting
+from lamina.training import data_adapters, predicting, step_cache
 from lamina.training.compile_utils import CompiledLoss, CompiledMetrics, LossTracker
 from lamina.training.graph import TrainingGraph, data_signature, placeholder
 from lamina.utils.traceback_utils import filter_traceback
@@ -548,6 +548,11 @@ class Trainer:
             method = {"train": self.train_step, "test": self.test_step,
                       "predict": self.predict_step}[kind]
             variables = self._state_variables() if kind != "predict" else list(self.variables)
+            key = step_cache.step_key(self, kind, variables)
+            step = self._kept_steps().get(key, variables)
+            if step is not None:
+                self._steps()[kind] = step
+                return step
             jit = False if self.run_eagerly else self.jit_compile
             step = K.engine.compile_step(method, variables, jit_compile=jit,
                                          differentiable=kind == "train")
@@ -563,8 +568,15 @@ class Trainer:
                                                  differentiable=kind == "train")
             if kind == "predict":
                 step = predicting.Padding(step)
+            self._kept_steps().put(key, step)
             self._steps()[kind] = step
         return step
+
+    def _kept_steps(self):
+        """The compiled steps kept across ``compile()`` (see ``training/step_cache.py``)."""
+        if "_step_cache" not in self.__dict__:
+            self._step_cache = step_cache.StepCache()
+        return self._step_cache
 
     def _steps(self):
         if "_step_functions" not in self.__dict__:

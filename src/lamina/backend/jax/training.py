@@ -83,6 +83,20 @@ class JitStep:
         stacked = jax.tree_util.tree_map(lambda *leaves: jnp.stack(leaves), *batches)
         return self._run(self._compiled_many, stacked)
 
+    def rebind(self, variables):
+        """Run the compiled program on ``variables`` from now on: a list like the one
+        the step was made with (the same shapes and dtypes, each in the same role:
+        another compile's optimizer slots and metric state)."""
+        variables = list({id(v): v for v in variables}.values())
+        if len(variables) != len(self.variables):
+            raise ValueError(f"rebind expects {len(self.variables)} Variables like the "
+                             f"step's own; received {len(variables)}.")
+        self.variables = variables
+        if self._donated is not None:
+            donated = set(self._donated)
+            self._donated_vars = [variables[i] for i in self._donated]
+            self._kept_vars = [v for i, v in enumerate(variables) if i not in donated]
+
     @property
     def assigns_state(self):
         """Whether the step assigns any Variable (None before its first call)."""
