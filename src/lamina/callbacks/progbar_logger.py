@@ -11,6 +11,7 @@ Epoch 1/2
 3/3 - 0s - ...s/step - loss: 0.4000
 """
 
+from lamina.backend import stepping
 from lamina.callbacks.callback import Callback
 from lamina.utils import io_utils
 from lamina.utils.progbar import Progbar
@@ -26,7 +27,9 @@ class ProgbarLogger(Callback):
     elsewhere), 2 one line per epoch, 0 nothing. Batch logs are the running values
     of the epoch's metrics, so the bar shows each name's latest value; the epoch's
     line shows the epoch logs. When ``params["steps"]`` is None, the first epoch's
-    bar counts batches without a target, and later epochs use its count.
+    bar counts batches without a target, and later epochs use its count. A compile
+    that takes over a second shows a note (``compiling the train step...``) on the
+    bar's line (verbose 1 and 2).
 
     >>> logger = ProgbarLogger()
     >>> logger.set_params({"verbose": 0, "epochs": 1, "steps": None})
@@ -59,6 +62,15 @@ class ProgbarLogger(Callback):
         self.seen = 0
         self.progbar = Progbar(self.target, verbose=self.verbose, stateless_metrics=())
 
+    def _listen_to_compiles(self):
+        if self.verbose:
+            stepping.listen_to_compiles(self._note)
+
+    def _note(self, text):
+        if self.progbar is None:
+            self._start_progbar()
+        self.progbar.note(text)
+
     def _advance(self, batch, logs):
         if self.progbar is None:
             self._start_progbar()
@@ -76,6 +88,7 @@ class ProgbarLogger(Callback):
 
     def on_train_begin(self, logs=None):
         self._in_fit = True
+        self._listen_to_compiles()
 
     def on_train_end(self, logs=None):
         self._in_fit = False
@@ -94,6 +107,7 @@ class ProgbarLogger(Callback):
     def on_test_begin(self, logs=None):
         if not self._in_fit:
             self._start_progbar()
+            self._listen_to_compiles()
 
     def on_test_batch_end(self, batch, logs=None):
         if not self._in_fit:
@@ -105,6 +119,7 @@ class ProgbarLogger(Callback):
 
     def on_predict_begin(self, logs=None):
         self._start_progbar()
+        self._listen_to_compiles()
 
     def on_predict_batch_end(self, batch, logs=None):
         self._advance(batch, None)

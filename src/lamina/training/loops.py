@@ -13,10 +13,11 @@ at most every 0.05 s and reads the logs only then).
 (5, 1)
 """
 
+import functools
 import itertools
 
 from lamina._arguments import is_int
-from lamina.backend import config, tree
+from lamina.backend import config, stepping, tree
 from lamina.training import data_adapters, label_checks, nonfinite, predicting
 from lamina.training.argument_checks import check_fit_arguments, check_loop_arguments
 from lamina.training.trainer import _floats
@@ -31,6 +32,16 @@ def _callback_list(model, callbacks, verbose, epochs, steps, history=False):
                         verbose=verbose, epochs=epochs, steps=steps)
 
 
+def _noting_compiles(loop):
+    """``loop`` (``fit``, ``evaluate``, ``predict``) with its slow compiles announced on
+    its progress bar (see :func:`lamina.backend.stepping.compile_notes`)."""
+    @functools.wraps(loop)
+    def run(*args, **kwargs):
+        with stepping.compile_notes():
+            return loop(*args, **kwargs)
+    return run
+
+
 def _capped(count, cap):
     """``count`` limited to ``cap`` (the settings ``max_epochs`` and
     ``max_steps_per_epoch`` of :mod:`lamina.config`); None is no limit."""
@@ -41,6 +52,7 @@ class Loops:
     """``fit``, ``evaluate`` and ``predict`` (mixed into :class:`~lamina.Model`)."""
 
     @filter_traceback
+    @_noting_compiles
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -154,6 +166,7 @@ class Loops:
         return (epoch + 1) in freq
 
     @filter_traceback
+    @_noting_compiles
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """The loss and metrics on the data, averaged over its samples. Without compiled
@@ -202,6 +215,7 @@ class Loops:
         return logs
 
     @filter_traceback
+    @_noting_compiles
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The outputs for ``x`` as NumPy arrays (a list or dict for several outputs).
 

@@ -213,6 +213,24 @@ class Progbar:
         """
         self.update(self._seen + n, values)
 
+    def note(self, text):
+        """Show ``text``, a short note such as ``"compiling the train step..."``, on the
+        bar's line: in place on a terminal (the next redraw replaces it), as a line of
+        its own elsewhere; nothing with ``verbose=0``.
+
+        >>> Progbar(target=3, verbose=2).note("compiling the train step...")
+        compiling the train step...
+        """
+        if not self.verbose:
+            return
+        if self._live:
+            padding = " " * max(self._drawn_width - len(text), 0)
+            self._drawn_width = len(text)
+            self._stream.write(f"\r{text}{padding}")
+        else:
+            self._stream.write(text + "\n")
+        self._stream.flush()
+
     def _record(self, current, values):
         weight = max(current - self._seen, 1)
         for name, value in (values.items() if isinstance(values, dict) else values):

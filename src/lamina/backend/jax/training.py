@@ -27,6 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from lamina.backend import stepping
 from lamina.backend.variables import VariableScope
 
 
@@ -68,10 +69,12 @@ class JitStep:
         self._pure = pure
         self._traced = jax.jit(pure)  # traced once per signature, inlined below
         self._donated = None  # positions of the Variables the step assigns
+        self._name = getattr(fn, "__name__", "step")
+        self._watch = None  # over the compile in progress (see stepping.watch_compile)
 
     def __call__(self, *args):
         if self._donated is None:
-            self._find_assigned(args)
+            self._first_trace(args)
         return self._run(self._compiled, args)
 
     def run_many(self, batches):
@@ -79,7 +82,7 @@ class JitStep:
         shapes) inside one compiled loop (``steps_per_execution``); returns the last
         step's results."""
         if self._donated is None:
-            self._find_assigned(batches[0])
+            self._first_trace(batches[0])
         stacked = jax.tree_util.tree_map(lambda *leaves: jnp.stack(leaves), *batches)
         return self._run(self._compiled_many, stacked)
 
@@ -109,6 +112,24 @@ class JitStep:
         return [np.asarray(a) for a in jax.device_get(arrays)]
 
     # -- compiling -------------------------------------------------------------------
+    def _compiling(self):
+        """Called when a trace starts (the compile ends when the call returns)."""
+        if self._watch is None:
+            self._watch = stepping.watch_compile(self._name)
+
+    def _compiled_now(self):
+        if self._watch is not None:
+            self._watch.stop()
+            self._watch = None
+
+    def _first_trace(self, args):
+        self._compiling()
+        try:
+            self._find_assigned(args)
+        except BaseException:
+            self._compiled_now()
+            raise
+
     def _find_assigned(self, args):
         values = [v._value for v in self.variables]
         updates, _ = self._traced.trace(values, args).out_info
@@ -129,11 +150,13 @@ class JitStep:
             return values
 
         def step(donated_values, kept_values, args):
+            self._compiling()
             updates, out = self._traced(merge(donated_values, kept_values), args)
             new = [updates.pop(i, value) for i, value in zip(donated, donated_values)]
             return new, updates, out  # updates: assigned on this signature only
 
         def many(donated_values, kept_values, stacked):
+            self._compiling()
             values = merge(donated_values, kept_values)
             per_step = jax.tree_util.tree_map(lambda a: _spec(a, 1), stacked)
             assigned = jax.eval_shape(self._traced, [_spec(v) for v in values], per_step)[0]
@@ -153,7 +176,11 @@ class JitStep:
 
     def _run(self, compiled, args):
         donated = [v._value if v._exclusive else _copy(v._value) for v in self._donated_vars]
-        new, extra, out = compiled(donated, [v._value for v in self._kept_vars], args)
+        try:
+            new, extra, out = compiled(donated, [v._value for v in self._kept_vars], args)
+        finally:
+            if self._watch is not None:
+                self._compiled_now()
         for variable, value in zip(self._donated_vars, new):
             variable._value = value
             variable._exclusive = True
