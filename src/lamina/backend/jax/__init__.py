@@ -24,5 +24,8 @@ from lamina.backend.jax.ctc import *  # noqa: E402,F401,F403
 from lamina.backend.jax.image import *  # noqa: E402,F401,F403
 
 from lamina.backend.jax.training import compile_step  # noqa: E402,F401
+from lamina.backend.jax import compilation_cache as _compilation_cache  # noqa: E402
+
+_compilation_cache.enable()
 
 name = "jax"
