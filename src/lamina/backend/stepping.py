@@ -23,46 +23,32 @@ turns it into a callable with the same arguments and results:
 3.0
 
 A compile that takes longer than :data:`COMPILE_NOTE_AFTER` seconds is announced:
-an engine wraps each compile in :func:`watch_compile`, which calls the listener of
-the running ``fit``, ``evaluate`` or ``predict`` (its progress bar, see
-:func:`compile_notes`) with ``"compiling the train step..."``. Nothing runs per
-step, and nothing at all without a listener (``verbose=0``).
+an engine wraps each compile in :func:`watch_compile`, which calls the listener set
+by :func:`listen_to_compiles` (the progress bar of the running ``fit``, ``evaluate``
+or ``predict``) with ``"compiling the train step..."``. Nothing runs per step, and
+nothing at all without a listener (``verbose=0``).
 """
 
-import contextlib
 import contextvars
 import threading
 
 # seconds a compile runs before it is announced
 COMPILE_NOTE_AFTER = 1.0
 
-# the listener slot of the loop running now: a one-element list (None: no loop)
-_listeners = contextvars.ContextVar("lamina_compile_listeners", default=None)
-
-
-@contextlib.contextmanager
-def compile_notes():
-    """A block (a ``fit``, ``evaluate`` or ``predict``) whose compiles are announced to
-    the listener :func:`listen_to_compiles` sets inside it (none: not announced).
-
-    >>> with compile_notes():
-    ...     listen_to_compiles(print)
-    ...     with watch_compile("train_step"):
-    ...         pass  # a compile shorter than COMPILE_NOTE_AFTER: nothing printed
-    """
-    token = _listeners.set([None])
-    try:
-        yield
-    finally:
-        _listeners.reset(token)
+_listener = contextvars.ContextVar("lamina_compile_listener", default=None)
 
 
 def listen_to_compiles(listener):
-    """Send the notes of the enclosing :func:`compile_notes` block to ``listener`` (a
-    function of one string); does nothing outside such a block."""
-    slot = _listeners.get()
-    if slot is not None:
-        slot[0] = listener
+    """Send the notes of slow compiles to ``listener`` (a function of one string), or
+    to nobody (None). A loop's progress bar sets itself when the loop begins and
+    None when it ends; each loop starts with None.
+
+    >>> listen_to_compiles(print)
+    >>> with watch_compile("train_step"):
+    ...     pass  # a compile shorter than COMPILE_NOTE_AFTER: nothing printed
+    >>> listen_to_compiles(None)
+    """
+    _listener.set(listener)
 
 
 class _NoWatch:
@@ -93,16 +79,15 @@ class _Watch(_NoWatch):
 
 def watch_compile(what):
     """A watch over a compile of ``what`` (a step function's name, ``"train_step"``):
-    ``stop()`` it when the compile is done; it announces the compile to the running
-    loop's listener if it is not done within :data:`COMPILE_NOTE_AFTER` seconds. Also a
-    context manager.
+    ``stop()`` it when the compile is done; it announces the compile to the listener
+    if it is not done within :data:`COMPILE_NOTE_AFTER` seconds. Also a context manager.
 
-    >>> watch_compile("predict_step").stop()  # outside a loop: nothing to announce
+    >>> watch_compile("predict_step").stop()  # no listener: nothing to announce
     """
-    slot = _listeners.get()
-    if slot is None or slot[0] is None:
+    listener = _listener.get()
+    if listener is None:
         return _NoWatch()
-    return _Watch(slot[0], f"compiling the {what.replace('_', ' ')}...")
+    return _Watch(listener, f"compiling the {what.replace('_', ' ')}...")
 
 
 class EagerStep:

@@ -92,6 +92,7 @@ class ProgbarLogger(Callback):
 
     def on_train_end(self, logs=None):
         self._in_fit = False
+        stepping.listen_to_compiles(None)
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start_progbar()
@@ -116,6 +117,7 @@ class ProgbarLogger(Callback):
     def on_test_end(self, logs=None):
         if not self._in_fit:
             self._finish(logs)
+            stepping.listen_to_compiles(None)
 
     def on_predict_begin(self, logs=None):
         self._start_progbar()
@@ -126,3 +128,4 @@ class ProgbarLogger(Callback):
 
     def on_predict_end(self, logs=None):
         self._finish(logs)
+        stepping.listen_to_compiles(None)

@@ -13,7 +13,6 @@ at most every 0.05 s and reads the logs only then).
 (5, 1)
 """
 
-import functools
 import itertools
 
 from lamina._arguments import is_int
@@ -26,20 +25,11 @@ from lamina.utils.traceback_utils import filter_traceback
 
 def _callback_list(model, callbacks, verbose, epochs, steps, history=False):
     from lamina.callbacks import CallbackList
+    stepping.listen_to_compiles(None)  # a progress bar sets itself (a loop that raised left one)
     if isinstance(callbacks, CallbackList):
         return callbacks
     return CallbackList(callbacks, add_history=history, add_progbar=verbose != 0, model=model,
                         verbose=verbose, epochs=epochs, steps=steps)
-
-
-def _noting_compiles(loop):
-    """``loop`` (``fit``, ``evaluate``, ``predict``) with its slow compiles announced on
-    its progress bar (see :func:`lamina.backend.stepping.compile_notes`)."""
-    @functools.wraps(loop)
-    def run(*args, **kwargs):
-        with stepping.compile_notes():
-            return loop(*args, **kwargs)
-    return run
 
 
 def _capped(count, cap):
@@ -52,7 +42,6 @@ class Loops:
     """``fit``, ``evaluate`` and ``predict`` (mixed into :class:`~lamina.Model`)."""
 
     @filter_traceback
-    @_noting_compiles
     def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
             validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
             sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
@@ -166,7 +155,6 @@ class Loops:
         return (epoch + 1) in freq
 
     @filter_traceback
-    @_noting_compiles
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
                  steps=None, callbacks=None, return_dict=False):
         """The loss and metrics on the data, averaged over its samples. Without compiled
@@ -215,7 +203,6 @@ class Loops:
         return logs
 
     @filter_traceback
-    @_noting_compiles
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None):
         """The outputs for ``x`` as NumPy arrays (a list or dict for several outputs).
 
