@@ -103,3 +103,17 @@ def test_bucket_sizes_are_powers_of_two_up_to_the_batch_size():
     assert [predicting.bucket_size(n, 24) for n in (1, 3, 5, 9, 17, 24)] == \
         [1, 4, 8, 16, 24, 24]
     assert predicting.bucket_size(40, None) == 64
+
+
+@jax_only
+def test_the_predict_step_survives_compile_unless_it_must_run_eagerly():
+    model, x = mlp(), samples(8)
+    model.compile(loss="mse")
+    model.predict(x, verbose=0)
+    step = model._steps()["predict"]
+    model.compile(optimizer="adam", loss="mae")
+    model.predict(x, verbose=0)
+    assert model._steps()["predict"] is step
+    model.compile(loss="mse", run_eagerly=True)
+    np.testing.assert_allclose(model.predict(x, verbose=0), unpadded(model, x), rtol=1e-6)
+    assert model._steps()["predict"].per_sample is False  # an uncompiled step: no padding

@@ -93,7 +93,8 @@ class Padding:
         leaves, rebuild = tree.flatten(batch)
         rows = _rows(leaves)
         if rows is None or rows == full or rows == bucket_size(rows, full) or \
-                not all(isinstance(leaf, np.ndarray) for leaf in leaves):
+                not all(isinstance(leaf, np.ndarray) and leaf.ndim and leaf.shape[0] == rows
+                        for leaf in leaves):
             return self.step(batch)
         size = bucket_size(rows, full)
         if self.per_sample is None:

@@ -9,7 +9,7 @@ on, and a later step with the same key reuses the program, bound to the new
 Variables (:meth:`JitStep.rebind`):
 
 - the kind of step and how it runs (``jit_compile``, ``run_eagerly``,
-  ``steps_per_execution``);
+  ``steps_per_execution``; a predict step depends on nothing else of ``compile``);
 - the compile arguments: strings and numbers as they are, an optimizer by its class
   and configuration (its learning rate left out: it is a Variable, read at each
   step), any other object (a loss or metric instance, a function) by identity;
@@ -72,7 +72,7 @@ def step_key(model, kind, variables):
     state = tuple((_Identity(v) if id(v) in own else None, tuple(v.shape), str(v.dtype))
                   for v in variables)
     if kind == "predict":
-        return kind, state
+        return kind, model.run_eagerly, model.jit_compile, state
     if model._custom_steps:
         return None
     return (kind, config_key(model._compile_config), state,
