@@ -6,8 +6,9 @@ group (:meth:`Collector.add`), so no batch waits for the one before it to finish
 
 On an engine that compiles one program per input shape (JAX), a batch whose size is
 not a *bucket* (a power of two, or the loop's full batch size) is padded up to the
-next bucket and its outputs sliced back, so predicting on 1, 2, 3, ... 40 samples
-compiles a handful of programs instead of one per size. Padding repeats the batch's
+next bucket and its outputs fetched and sliced back (a slice on the device would
+compile once per size), so predicting on 1, 2, 3, ... 40 samples compiles a handful
+of programs instead of one per size. Padding repeats the batch's
 own rows (valid inputs for any model, integer token ids included).
 
 Padding is only correct for a per-sample model: row ``i`` of every output depends on
@@ -99,8 +100,9 @@ class Padding:
         size = bucket_size(rows, full)
         if self.per_sample is None:
             return self._probe(batch, leaves, rebuild, rows, size)
-        out = self.step(rebuild(_padded(leaves, rows, size)))
-        return tree.map_structure(lambda o: o[:rows], out)
+        out, rebuild = tree.flatten(self.step(rebuild(_padded(leaves, rows, size))))
+        # sliced in NumPy: a slice on the device would compile once per size
+        return rebuild([a[:rows] for a in self.step.fetch(out)])
 
     def _probe(self, batch, leaves, rebuild, rows, size):
         exact = self.step(batch)
