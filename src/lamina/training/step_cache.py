@@ -10,9 +10,10 @@ Variables (:meth:`JitStep.rebind`):
 
 - the kind of step and how it runs (``jit_compile``, ``run_eagerly``,
   ``steps_per_execution``; a predict step depends on nothing else of ``compile``);
-- the compile arguments: strings and numbers as they are, an optimizer by its class
-  and configuration (its learning rate left out: it is a Variable, read at each
-  step), any other object (a loss or metric instance, a function) by identity;
+- the compile arguments: strings and numbers as they are, the optimizer by its class
+  and configuration (``"adam"`` as ``Adam()``; its learning rate left out: it is a
+  Variable, read at each step), any other object (a loss or metric instance, a
+  function) by identity;
 - the trainable weights (by identity, in order), every layer's ``trainable`` flag,
   the shape and dtype of every state Variable, with the model's own Variables by
   identity, and the model's ``add_loss`` terms and ``targets``.
@@ -75,7 +76,8 @@ def step_key(model, kind, variables):
         return kind, model.run_eagerly, model.jit_compile, state
     if model._custom_steps:
         return None
-    return (kind, config_key(model._compile_config), state,
+    config = dict(model._compile_config, optimizer=model.optimizer)  # "adam" == Adam()
+    return (kind, config_key(config), state,
             tuple(_Identity(v) for v in model._trainable_for_steps or ()),
             _trainable_flags(model), config_key(model._added_losses),
             _Identity(model._user_targets))
