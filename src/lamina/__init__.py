@@ -13,6 +13,7 @@ from lamina import activations, constraints, initializers, ops, random, regulari
 from lamina import layers, models, utils  # noqa: F401
 from lamina import callbacks, datasets, losses, metrics, optimizers  # noqa: F401
 from lamina.backend import Variable  # noqa: F401
+from lamina.backend.device import device  # noqa: F401
 from lamina.layers import Input  # noqa: F401
 from lamina.models import Model, Sequential  # noqa: F401
 from lamina import config, dtype_policies, engine  # noqa: F401,E402

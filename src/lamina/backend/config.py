@@ -10,6 +10,9 @@ The engine is chosen once per process, in this order:
    ``image_data_format``;
 3. the first installed of jax, torch, numpy.
 
+The device new tensors go to follows the same order: ``LAMINA_DEVICE``, then the
+file's ``device`` key, then the engine's own choice (see :mod:`lamina.backend.device`).
+
 Example:
 
 >>> from lamina.backend import config
@@ -31,7 +34,8 @@ _DATA_FORMATS = ("channels_last", "channels_first")
 _MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
 _settings = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last",
-             "dtype_policy": None, "max_epochs": None, "max_steps_per_epoch": None}
+             "dtype_policy": None, "max_epochs": None, "max_steps_per_epoch": None,
+             "device": None}
 
 
 def lamina_home():
@@ -82,6 +86,11 @@ def resolve_engine():
                 path = os.path.join(lamina_home(), "lamina.json")
                 raise ValueError(f"lamina: bad {key!r} in the configuration file {path}: {e}") \
                     from None
+    if os.environ.get("LAMINA_DEVICE"):
+        _settings["device"] = (os.environ["LAMINA_DEVICE"], "LAMINA_DEVICE")
+    elif file_config.get("device") is not None:
+        _settings["device"] = (file_config["device"],
+                               f"'device' in {os.path.join(lamina_home(), 'lamina.json')}")
     name = os.environ.get("LAMINA_BACKEND") or file_config.get("backend")
     source = "LAMINA_BACKEND" if os.environ.get("LAMINA_BACKEND") else "lamina.json"
     if name is None:
@@ -98,6 +107,16 @@ def resolve_engine():
         raise ImportError(f"lamina: the engine {name!r} (from {source}) is not installed. "
                           f"Install it with: {_PIP[name]}. The engines are: {', '.join(ENGINES)}.")
     return name
+
+
+def requested_device():
+    """``(device name, where it was set)`` from ``LAMINA_DEVICE`` or the configuration
+    file's ``device`` key, read when the engine was chosen; None when neither is set.
+
+    >>> requested_device() is None or isinstance(requested_device()[0], str)
+    True
+    """
+    return _settings["device"]
 
 
 def floatx():

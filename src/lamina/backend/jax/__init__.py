@@ -24,5 +24,10 @@ from lamina.backend.jax.ctc import *  # noqa: E402,F401,F403
 from lamina.backend.jax.image import *  # noqa: E402,F401,F403
 
 from lamina.backend.jax.training import compile_step  # noqa: E402,F401
+from lamina.backend.jax.placement import (  # noqa: E402,F401
+    current_device, device_name, device_scope, tensor_device_name, visible_devices)
+from lamina.backend.jax import placement as _placement  # noqa: E402
+
+_placement.apply_requested_device()
 
 name = "jax"

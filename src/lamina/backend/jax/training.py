@@ -26,6 +26,7 @@ value.
 import jax
 import jax.numpy as jnp
 
+from lamina.backend.jax.placement import check_batch_devices
 from lamina.backend.variables import VariableScope
 
 
@@ -50,6 +51,8 @@ class JitStep:
     """
 
     def __init__(self, fn, variables):
+        owner = getattr(fn, "__self__", None)
+        self.where = f"Model {owner.name!r}" if hasattr(owner, "name") else "the step"
         # each Variable once: one buffer cannot be donated twice in a call
         self.variables = list({id(v): v for v in variables}.values())
 
@@ -125,7 +128,13 @@ class JitStep:
 
     def _run(self, compiled, args):
         donated = [v._value if v._exclusive else _copy(v._value) for v in self._donated_vars]
-        new, extra, out = compiled(donated, [v._value for v in self._kept_vars], args)
+        try:
+            new, extra, out = compiled(donated, [v._value for v in self._kept_vars], args)
+        except ValueError as e:
+            if "incompatible devices" in str(e):
+                check_batch_devices(jax.tree_util.tree_leaves(args), self.variables,
+                                    self.where)
+            raise
         for variable, value in zip(self._donated_vars, new):
             variable._value = value
             variable._exclusive = True

@@ -17,6 +17,7 @@ own generator state (a JAX key, a torch Generator, a NumPy Generator).
 True
 """
 
+import contextlib as _contextlib
 import random as _py_random
 
 import numpy as _np
@@ -48,14 +49,25 @@ class SeedGenerator:
         if isinstance(seed, bool) or not isinstance(seed, (int, _np.integer)):
             raise TypeError(f"SeedGenerator: seed must be an int or None; received {seed!r}.")
         self.name = name or "seed_generator"
-        self.state = _Variable(_np.array([int(seed) % 2**31, 0], dtype="int64"),
-                               trainable=False, name=f"{self.name}_state", dtype="int64")
+        with _seed_state_scope():
+            self.state = _Variable(_np.array([int(seed) % 2**31, 0], dtype="int64"),
+                                   trainable=False, name=f"{self.name}_state", dtype="int64")
+            self._increment = _core.convert_to_tensor([0, 1], "int64")
 
     def next(self):
         """The (seed, counter) pair for one draw; advances the counter."""
         state = _arrays.copy(self.state.value)  # torch assigns in place
-        self.state.assign(_math.add(state, _core.convert_to_tensor([0, 1], "int64")))
+        self.state.assign(_math.add(state, self._increment))
         return state
+
+
+def _seed_state_scope():
+    """Where seed state lives: the engine's choice (torch keeps it on the CPU, where
+    seeding a Generator reads it without waiting for an accelerator), else the
+    current device."""
+    from lamina.backend import engine
+    scope = getattr(engine, "seed_state_scope", None)
+    return _contextlib.nullcontext() if scope is None else scope()
 
 
 _global = None
