@@ -133,7 +133,6 @@ class Model(Keras2Model, StatelessCall, Loops, Trainer, Layer):
     def _maybe_build(self, inputs):
         if type(self).build is Model.build:  # the layers build as the call reaches them
             self.built = True
-            return
         super()._maybe_build(inputs)
 
     @property
