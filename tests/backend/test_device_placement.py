@@ -84,11 +84,15 @@ def test_everything_made_in_a_scope_lives_on_its_device():
                 K.convert_to_tensor([1.0, 2.0]), K.Variable(np.zeros(3))]
     seeds = {id(v) for v in model.variables if v.name.endswith("seed_generator_state")}
     weights = [v for v in model.variables if id(v) not in seeds]
+    optimizer = model.optimizer
+    counters = {id(optimizer.iterations), id(optimizer._learning_rate)}
     assert {K.device_of(v) for v in weights} == {"meta"}
-    assert {K.device_of(v) for v in model.optimizer.variables} == {"meta"}
+    assert {K.device_of(v) for v in optimizer.variables if id(v) not in counters} == {"meta"}
     assert {K.device_of(t) for t in made} == {"meta"}
-    # seed state stays on the host: seeding a draw reads it without waiting on a device
+    # state read as numbers at each step stays on the host, where reading it does not
+    # wait for the device: seeds, the optimizer's iteration count and learning rate
     assert seeds and {K.device_of(v) for v in model.variables if id(v) in seeds} == {"cpu"}
+    assert {K.device_of(optimizer.iterations), K.device_of(optimizer.learning_rate)} == {"cpu"}
     assert K.device_of(K.zeros((2,))) == "cpu"  # outside the scope again
 
 
@@ -255,3 +259,57 @@ def test_build_without_or_with_a_bad_shape_says_what_it_expects():
         Sequential([layers.Dense(2)]).build()
     with pytest.raises(ValueError, match="expected a shape such as"):
         Sequential([layers.Dense(2)]).build("3")
+
+
+# -- torch: whole steps with the weights on a second device ---------------------------
+def _proxy_model(kind, rng):
+    """A model of one family, its batch and loss: the layers whose steps make tensors
+    (masks, noise, initial states, attention scores, pooling windows)."""
+    if kind == "mlp":
+        model = Sequential([layers.Dense(8, activation="relu"), layers.Dropout(0.3),
+                            layers.BatchNormalization(), layers.GaussianNoise(0.1),
+                            layers.Dense(3, activation="softmax")])
+        model.build((None, 5))
+        x = rng.normal(size=(6, 5)).astype("float32")
+        return model, x, np.eye(3)[rng.integers(0, 3, 6)].astype("float32"), \
+            "categorical_crossentropy"
+    if kind == "cnn":
+        model = Sequential([layers.Conv2D(4, 3, activation="relu"), layers.MaxPooling2D(),
+                            layers.SeparableConv2D(4, 3, padding="same"),
+                            layers.GlobalAveragePooling2D(), layers.Dense(2)])
+        model.build((None, 8, 8, 1))
+        return model, rng.normal(size=(6, 8, 8, 1)).astype("float32"), \
+            rng.normal(size=(6, 2)).astype("float32"), "mse"
+    if kind == "rnn":
+        model = Sequential([layers.Embedding(20, 4, mask_zero=True),
+                            layers.LSTM(5, return_sequences=True, dropout=0.2),
+                            layers.GRU(5, recurrent_dropout=0.2),
+                            layers.Dense(1, activation="sigmoid")])
+        model.build((None, 7))
+        return model, rng.integers(0, 20, (6, 7)), \
+            rng.integers(0, 2, (6, 1)).astype("float32"), "binary_crossentropy"
+    inputs = lamina.Input((5, 8))
+    h = layers.MultiHeadAttention(2, 4)(inputs, inputs)
+    h = layers.GlobalAveragePooling1D()(layers.LayerNormalization()(h + inputs))
+    return lamina.Model(inputs, layers.Dense(2)(h)), rng.normal(size=(6, 5, 8)).astype(
+        "float32"), rng.integers(0, 2, (6,)), "sparse_categorical_crossentropy"
+
+
+@torch_only
+@pytest.mark.parametrize("kind, optimizer", [("mlp", "adam"), ("cnn", "rmsprop"),
+                                             ("rnn", "sgd"), ("attention", "adamw")])
+def test_steps_run_where_the_weights_are_whatever_scope_fit_runs_in(kind, optimizer):
+    """The weights on a second device (meta: torch checks devices there as on a GPU),
+    compile and the steps outside the scope: every tensor a step makes must land beside
+    the weights, and the state compile makes (metrics) moves there."""
+    with lamina.device("meta"):
+        model, x, y, loss = _proxy_model(kind, np.random.default_rng(0))
+    model.compile(optimizer=optimizer, loss=loss, metrics=["mae" if loss == "mse" else "accuracy"])
+    model._run_step("train", (x, y, None))
+    model._run_step("test", (x, y, None))
+    assert K.device_of(model._run_step("predict", (x,))) == "meta"
+    optimizer = model.optimizer
+    counters = {id(optimizer.iterations), id(optimizer._learning_rate)}
+    state = model.variables + optimizer.variables + [v for m in model.metrics for v in m.variables]
+    assert {K.device_of(v) for v in state if id(v) not in counters
+            and not v.name.endswith("seed_generator_state")} == {"meta"}

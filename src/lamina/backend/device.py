@@ -73,6 +73,37 @@ def device(device_name):
         yield
 
 
+def host_state_scope():
+    """A block for state read as Python numbers at every step (seed state, an
+    optimizer's iteration count and learning rate): the CPU on torch, where reading it
+    does not wait for an accelerator; the current device on the other engines.
+
+    >>> from lamina import backend as K
+    >>> from lamina.backend.device import host_state_scope
+    >>> with host_state_scope():
+    ...     print(K.device_of(K.Variable(0)).startswith("cpu"))
+    True
+    """
+    scope = getattr(_engine(), "host_state_scope", None)
+    return contextlib.nullcontext() if scope is None else scope()
+
+
+def scope_of(variable):
+    """A block whose new tensors go where ``variable`` lives, on torch (an optimizer's
+    slots beside their weight); elsewhere nothing changes (JAX places a computation
+    where its committed inputs are).
+
+    >>> from lamina import backend as K
+    >>> from lamina.backend.device import scope_of
+    >>> w = K.Variable(K.zeros((2,)))
+    >>> with scope_of(w):
+    ...     print(K.device_of(K.zeros((2,))) == K.device_of(w))
+    True
+    """
+    scope = getattr(_engine(), "scope_of", None)
+    return contextlib.nullcontext() if scope is None else scope(variable)
+
+
 def get_device():
     """The name of the current device, e.g. ``'cpu'``, ``'cuda:0'`` or ``'cpu:0'``.
 

@@ -17,7 +17,6 @@ own generator state (a JAX key, a torch Generator, a NumPy Generator).
 True
 """
 
-import contextlib as _contextlib
 import random as _py_random
 
 import numpy as _np
@@ -28,6 +27,7 @@ from lamina.backend.ops import core as _core
 from lamina.backend.ops import math as _math
 from lamina.backend import symbolic as _symbolic
 from lamina.backend import tree as _tree
+from lamina.backend.device import host_state_scope as _host_state_scope
 from lamina.backend.variables import Variable as _Variable
 
 
@@ -49,7 +49,7 @@ class SeedGenerator:
         if isinstance(seed, bool) or not isinstance(seed, (int, _np.integer)):
             raise TypeError(f"SeedGenerator: seed must be an int or None; received {seed!r}.")
         self.name = name or "seed_generator"
-        with _seed_state_scope():
+        with _host_state_scope():
             self.state = _Variable(_np.array([int(seed) % 2**31, 0], dtype="int64"),
                                    trainable=False, name=f"{self.name}_state", dtype="int64")
             self._increment = _core.convert_to_tensor([0, 1], "int64")
@@ -59,15 +59,6 @@ class SeedGenerator:
         state = _arrays.copy(self.state.value)  # torch assigns in place
         self.state.assign(_math.add(state, self._increment))
         return state
-
-
-def _seed_state_scope():
-    """Where seed state lives: the engine's choice (torch keeps it on the CPU, where
-    seeding a Generator reads it without waiting for an accelerator), else the
-    current device."""
-    from lamina.backend import engine
-    scope = getattr(engine, "seed_state_scope", None)
-    return _contextlib.nullcontext() if scope is None else scope()
 
 
 _global = None

@@ -44,6 +44,7 @@ _META = torch.device("meta")
 # where converted NumPy data needs no copy.
 _device = [torch.device("cpu")]
 _on_host = [True]
+_host_state = [False]  # True inside placement.host_state_scope: new Variables are host state
 
 
 def target_device():
@@ -162,7 +163,10 @@ def concrete_scope():
 def make_variable(value, dtype, trainable):
     tensor = convert_to_tensor(value, dtype).detach().to(target_device(), copy=True)
     floating = tensor.dtype.is_floating_point
-    return torch.nn.Parameter(tensor, requires_grad=bool(trainable) and floating)
+    parameter = torch.nn.Parameter(tensor, requires_grad=bool(trainable) and floating)
+    if _host_state[0]:
+        parameter._lamina_host_state = True  # stays on the CPU (see placement.py)
+    return parameter
 
 
 def assign_variable(storage, value):

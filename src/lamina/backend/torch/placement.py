@@ -118,7 +118,9 @@ def current_device():
     return _core._device[0]
 
 
-def _set(device):
+def set_current_device(device):
+    """Make ``device`` (a ``torch.device``) the current device, unchecked: the step
+    wrapper's fast switch; users write ``with lamina.device(name):``."""
     _core._device[0] = device
     _core._on_host[0] = device.type == "cpu"
 
@@ -133,29 +135,95 @@ def device_scope(name):
     """
     device = resolve(name)
     previous = current_device()
-    _set(device)
+    set_current_device(device)
     try:
         yield
     finally:
-        _set(previous)
+        set_current_device(previous)
 
 
-def seed_state_scope():
-    """A block whose new tensors go to the CPU: the home of SeedGenerator state, read
-    as Python ints to seed each draw's Generator (on an accelerator every read would
-    wait for the device).
+@contextlib.contextmanager
+def host_state_scope():
+    """A block whose new tensors go to the CPU: the home of small state read as Python
+    numbers at every step (SeedGenerator state, which seeds each draw's Generator; an
+    optimizer's iteration count and learning rate). On an accelerator each such read
+    would wait for the device, and the CPU could no longer queue steps ahead of it;
+    0-d CPU tensors still mix with accelerator tensors in torch operations.
 
-    >>> with seed_state_scope():
+    >>> with host_state_scope():
     ...     print(_core.convert_to_tensor([1]).device)
     cpu
     """
-    return device_scope("cpu")
+    outer = _core._host_state[0]
+    _core._host_state[0] = True
+    try:
+        with device_scope("cpu"):
+            yield
+    finally:
+        _core._host_state[0] = outer
+
+
+def is_host_state(variable):
+    """True for a Variable made in :func:`host_state_scope`."""
+    return getattr(variable._storage_value(), "_lamina_host_state", False)
+
+
+def gather_state(variables, home):
+    """Move the step state in ``variables`` that lives elsewhere than ``home`` (metric
+    state made at ``compile`` outside the scope the model was built in) to ``home``,
+    once, when the step is made; host state stays on the CPU."""
+    for variable in variables:
+        storage = variable._storage_value()
+        if storage.device == home or is_host_state(variable):
+            continue
+        moved = storage.detach().to(home)
+        if torch._has_compatible_shallow_copy_type(storage, moved):
+            storage.data = moved  # the same Parameter, now on ``home``
+        else:  # the meta device: a new Parameter
+            variable._value = torch.nn.Parameter(moved, requires_grad=storage.requires_grad)
+
+
+def scope_of(variable):
+    """A block whose new tensors go where ``variable`` lives (an optimizer's slots
+    beside their weight, whatever scope the optimizer is built in).
+
+    >>> from lamina import backend as K
+    >>> with device_scope("meta"):
+    ...     w = K.Variable(K.zeros((2,)))
+    >>> with scope_of(w):
+    ...     print(K.zeros((2,)).device)
+    meta
+    """
+    device = variable._storage_value().device
+    if device == current_device():
+        return contextlib.nullcontext()
+    return device_scope(device)
 
 
 def _pinned(array):
     """A page-locked copy of a host tensor, so its copy to a CUDA device is
     asynchronous (the CPU goes on queueing the step while the batch travels)."""
     return array.pin_memory()
+
+
+def _home(variables):
+    """The device of a step's Variables: the trainable ones', else the first not on
+    the CPU (host state, see :func:`host_state_scope`, stays there), else the CPU when
+    there are Variables, else the current device."""
+    devices = [v.value.device for v in variables if v.trainable]
+    devices += [v.value.device for v in variables if v.value.device.type != "cpu"]
+    if devices:
+        return devices[0]
+    return torch.device("cpu") if variables else current_device()
+
+
+def step_home(variables):
+    """The device a step over ``variables`` runs on (see :func:`_home`).
+
+    >>> step_home([]) == current_device()
+    True
+    """
+    return _home(variables)
 
 
 def batch_mover(variables, where="the step"):
@@ -168,9 +236,7 @@ def batch_mover(variables, where="the step"):
     >>> move(np.ones(2)).shape
     (2,)
     """
-    device = variables[0].value.device if variables else current_device()
-    if device.type == "meta":
-        device = torch.device("cpu")
+    device = _home(variables)
     on_host = device.type == "cpu"
     pin = device.type == "cuda"
 
