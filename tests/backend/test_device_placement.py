@@ -235,32 +235,6 @@ def test_jax_places_train_and_load_on_a_chosen_host_device(tmp_path):
     assert run.returncode == 0 and run.stdout.strip().endswith("ok"), run.stderr[-3000:]
 
 
-# -- Model.build, which Keras programs call before summary() or load_weights() -----------
-@pytest.mark.parametrize("kind", ["sequential", "subclassed"])
-def test_build_with_an_input_shape_creates_the_weights(kind):
-    if kind == "sequential":
-        model = Sequential([layers.Dense(4), layers.Dense(2)])
-    else:
-        class Net(lamina.Model):
-            def __init__(self):
-                super().__init__()
-                self.hidden, self.out = layers.Dense(4), layers.Dense(2)
-
-            def call(self, x):
-                return self.out(self.hidden(x))
-        model = Net()
-    model.build((None, 3))
-    assert model.built and model.count_params() == 3 * 4 + 4 + 4 * 2 + 2
-    assert model.predict(np.ones((5, 3), "float32"), verbose=0).shape == (5, 2)
-
-
-def test_build_without_or_with_a_bad_shape_says_what_it_expects():
-    with pytest.raises(ValueError, match=r"build\(\) needs the input shape"):
-        Sequential([layers.Dense(2)]).build()
-    with pytest.raises(ValueError, match="expected a shape such as"):
-        Sequential([layers.Dense(2)]).build("3")
-
-
 # -- torch: whole steps with the weights on a second device ---------------------------
 def _proxy_model(kind, rng):
     """A model of one family, its batch and loss: the layers whose steps make tensors

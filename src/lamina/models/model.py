@@ -105,7 +105,9 @@ class Model(Keras2Model, StatelessCall, Loops, Trainer, Layer):
     def build(self, input_shape=None):
         """Create the weights for inputs of ``input_shape`` (batch axis included, e.g.
         ``(None, 3)``; a list or dict of shapes for several inputs) by calling the model
-        on symbolic inputs of that shape, as Keras 3 does for subclassed models.
+        on symbolic inputs of that shape, as Keras 2 did for subclassed models (Keras 3
+        marks such a model built without creating its weights). A subclass's own
+        ``build`` that calls ``super().build(input_shape)`` is only marked built.
 
         >>> from lamina import Model, layers
         >>> class TwoLayers(Model):
@@ -117,7 +119,8 @@ class Model(Keras2Model, StatelessCall, Loops, Trainer, Layer):
         >>> model = TwoLayers(); model.build((None, 3)); model.count_params()
         21
         """
-        if self.built:
+        if self.built or type(self).build is not Model.build:
+            self.built = True
             return
         if input_shape is None:
             raise ValueError(f"Model {self.name!r}: build() needs the input shape, batch "
