@@ -187,11 +187,11 @@ def scope_of(variable):
     """A block whose new tensors go where ``variable`` lives (an optimizer's slots
     beside their weight, whatever scope the optimizer is built in).
 
-    >>> from lamina import backend as K
-    >>> with device_scope("meta"):
-    ...     w = K.Variable(K.zeros((2,)))
-    >>> with scope_of(w):
-    ...     print(K.zeros((2,)).device)
+    >>> class OnMeta:  # stands for a Variable whose storage is on the meta device
+    ...     def _storage_value(self):
+    ...         return torch.zeros(2, device="meta")
+    >>> with scope_of(OnMeta()):
+    ...     print(_core.target_device())
     meta
     """
     device = variable._storage_value().device
