@@ -25,12 +25,13 @@ from lamina.optimizers.adam import Adam, AdamW
 from lamina.optimizers.adamax import Adamax
 from lamina.optimizers.base import Optimizer
 from lamina.optimizers.lion import Lion
+from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from lamina.optimizers.nadam import Nadam
 from lamina.optimizers.rmsprop import RMSprop
 from lamina.optimizers.sgd import SGD
 
 _CLASSES = {cls.__name__: cls for cls in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax,
-                                          Nadam, Lion)}
+                                          Nadam, Lion, LossScaleOptimizer)}
 
 _CATALOGUE = Catalogue("lamina.optimizers", "optimizer", _CLASSES, accepts="an Optimizer")
 
