@@ -198,7 +198,8 @@ def _float32_under_mixed_precision(x):
 
     >>> from lamina import backend as K, layers
     >>> dense = layers.Dense(2, dtype="mixed_bfloat16")
-    >>> K.dtype(dense(K.ones((1, 3)))), K.dtype(layers.Softmax(dtype="mixed_bfloat16")(K.ones((1, 3))))
+    >>> softmax = layers.Softmax(dtype="mixed_bfloat16")
+    >>> K.dtype(dense(K.ones((1, 3)))), K.dtype(softmax(K.ones((1, 3))))
     ('bfloat16', 'float32')
     """
     if type(current_scope()) is AutocastScope and K.dtype(x) in _LOW_FLOATS:

@@ -757,7 +757,8 @@ class Layer(_EngineLayer):
 
     # -- configuration -------------------------------------------------------
     def get_config(self):
-        """The constructor arguments, captured when the layer was created."""
+        """The constructor arguments, captured when the layer was created; ``dtype`` is
+        the name of the layer's dtype policy (``"float32"``, ``"mixed_bfloat16"``)."""
         config = {"name": self.name, "trainable": self.trainable,
                   "dtype": self._dtype_policy.name}
         captured = self.__dict__.get("_init_arguments")
@@ -771,6 +772,8 @@ class Layer(_EngineLayer):
                     config.update(plain(value))
                 elif parameter.kind is not parameter.VAR_POSITIONAL:
                     config[key] = plain(value)
+        if "dtype" in config:  # the policy's name, however it was given
+            config["dtype"] = self._dtype_policy.name
         return config
 
     @classmethod

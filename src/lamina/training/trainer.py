@@ -130,6 +130,7 @@ class Trainer:
         if self.dtype_policy.name == "mixed_float16" and not isinstance(
                 self.optimizer, optimizers.LossScaleOptimizer):
             self.optimizer = optimizers.LossScaleOptimizer(self.optimizer)
+            optimizer = self.optimizer  # saved as such: a loaded model keeps its scaling
         self._compiled_loss = CompiledLoss(loss, loss_weights)
         self._compiled_metrics = CompiledMetrics(metrics, weighted_metrics)
         self._compile_config = dict(optimizer=optimizer, loss=loss, loss_weights=loss_weights,
