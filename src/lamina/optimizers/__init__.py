@@ -31,9 +31,10 @@ from lamina.optimizers.rmsprop import RMSprop
 from lamina.optimizers.sgd import SGD
 
 _CLASSES = {cls.__name__: cls for cls in (SGD, RMSprop, Adam, AdamW, Adagrad, Adadelta, Adamax,
-                                          Nadam, Lion, LossScaleOptimizer)}
+                                          Nadam, Lion)}
 
 _CATALOGUE = Catalogue("lamina.optimizers", "optimizer", _CLASSES, accepts="an Optimizer")
+_CATALOGUE.add_aliases(LossScaleOptimizer=LossScaleOptimizer)  # wraps one: built from configs
 
 
 def serialize(optimizer):
