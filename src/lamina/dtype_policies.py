@@ -81,6 +81,9 @@ class DTypePolicy:
         return f'<DTypePolicy "{self._name}">'
 
 
+FloatDTypePolicy = DTypePolicy  # Keras 3's earlier name of a float or mixed policy
+
+
 def serialize(policy):
     """``{"class_name": "DTypePolicy", "config": {"name": ...}}`` describing ``policy``.
 
