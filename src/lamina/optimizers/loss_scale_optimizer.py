@@ -75,10 +75,19 @@ class LossScaleOptimizer(Optimizer):
     # -- what the inner optimizer holds ------------------------------------------------
     @property
     def iterations(self):
+        """The inner optimizer's count of applied (not skipped) updates."""
         return self.inner_optimizer.iterations
 
     @property
     def learning_rate(self):
+        """The inner optimizer's learning rate (setting it sets the inner one's).
+
+        >>> from lamina import optimizers
+        >>> lso = optimizers.LossScaleOptimizer(optimizers.SGD(learning_rate=0.5))
+        >>> lso.learning_rate = 0.25
+        >>> float(lso.inner_optimizer.learning_rate.numpy())
+        0.25
+        """
         return self.inner_optimizer.learning_rate
 
     @learning_rate.setter
@@ -89,6 +98,7 @@ class LossScaleOptimizer(Optimizer):
 
     @property
     def built(self):
+        """Whether the inner optimizer is built."""
         return self.inner_optimizer.built
 
     @property
@@ -105,9 +115,11 @@ class LossScaleOptimizer(Optimizer):
         return self._variables
 
     def build(self, variables):
+        """Build the inner optimizer for ``variables`` (its slots)."""
         self.inner_optimizer.build(variables)
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        """The inner optimizer's ``exclude_from_weight_decay``."""
         self.inner_optimizer.exclude_from_weight_decay(var_list, var_names)
 
     # -- scaling -------------------------------------------------------------------------
