@@ -81,6 +81,15 @@ def test_layers_keep_float32_variables_and_compute_in_the_low_precision(policy):
     assert {w.dtype for w in norm.weights} == {"float32"}
 
 
+def test_layers_made_inside_a_layer_share_its_mixed_policy():
+    attention = layers.MultiHeadAttention(2, 4, dtype="mixed_float16")
+    x = np.ones((1, 3, 8), "float32")
+    out = attention(x, x)
+    assert dtype_of(out) == "float16"
+    assert {w.dtype for w in attention.weights} == {"float32"}
+    assert {layer.dtype_policy.name for layer in attention._sublayers()} == {"mixed_float16"}
+
+
 @needs_training
 @pytest.mark.parametrize("policy", MIXED)
 def test_gradients_reach_the_float32_variables_in_float32(policy):
@@ -116,6 +125,19 @@ def test_a_model_trains_under_each_mixed_policy(policy):
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-3)
     hidden_values = Model(model.inputs, hidden).predict(x[:5], verbose=0)
     assert K.standardize_dtype(hidden_values.dtype) == policy[len("mixed_"):]
+
+
+@pytest.mark.parametrize("policy", MIXED)
+def test_inference_of_conv_pooling_and_attention_layers_under_mixed_policies(policy):
+    mixed_precision.set_global_policy(policy)
+    inputs = Input((6, 6, 1))
+    h = layers.MaxPooling2D(2)(layers.Conv2D(4, 3, padding="same", activation="relu")(inputs))
+    h = layers.Reshape((9, 4))(h)
+    h = layers.MultiHeadAttention(2, 2)(h, h)
+    outputs = layers.Dense(3, activation="softmax")(layers.Flatten()(h))
+    probabilities = Model(inputs, outputs).predict(np.ones((2, 6, 6, 1), "float32"), verbose=0)
+    assert probabilities.dtype == np.float32 and probabilities.shape == (2, 3)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-3)
 
 
 def scaled_sgd(initial_scale, growth_steps=2000):
