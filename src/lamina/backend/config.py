@@ -31,7 +31,7 @@ _PIP = {"jax": "pip install 'lamina[jax]'  (or: pip install jax)",
 _FLOAT_TYPES = ("float16", "bfloat16", "float32", "float64")
 _DATA_FORMATS = ("channels_last", "channels_first")
 
-_MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
+MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
 _settings = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last",
              "dtype_policy": None, "max_epochs": None, "max_steps_per_epoch": None,
@@ -199,21 +199,22 @@ def standardize_data_format(data_format):
 
 
 def check_dtype_policy_name(name, where="set_dtype_policy"):
-    """Return ``name`` if it names a policy lamina runs (float16, bfloat16, float32,
-    float64: variables and computations in that dtype); raise otherwise.
+    """Return ``name`` if it names a policy lamina runs: a float dtype (float16,
+    bfloat16, float32, float64: variables and computations in that dtype) or a mixed
+    precision policy (mixed_float16, mixed_bfloat16: float32 variables, computations in
+    the low precision); raise a ValueError suggesting the closest name otherwise.
 
-    >>> check_dtype_policy_name("float64")
-    'float64'
+    >>> check_dtype_policy_name("mixed_bfloat16")
+    'mixed_bfloat16'
     """
-    if name in _MIXED_POLICIES:
-        raise NotImplementedError(
-            f"{where}: the mixed precision policy {name!r} is not supported yet; the "
-            f"supported policies are {', '.join(_FLOAT_TYPES)} (variables and computations "
-            f"in that dtype).")
-    if name not in _FLOAT_TYPES:
-        raise ValueError(f"{where}: expected a dtype policy name, one of "
-                         f"{', '.join(_FLOAT_TYPES)}; received {name!r}.")
-    return name
+    if name in _FLOAT_TYPES or name in MIXED_POLICIES:
+        return name
+    from lamina._catalogue import closest_name
+    known = _FLOAT_TYPES + MIXED_POLICIES
+    best = closest_name(name, known) if isinstance(name, str) else None
+    hint = f"; did you mean {best!r}?" if best is not None else "."
+    raise ValueError(f"{where}: expected a dtype policy name, one of {', '.join(known)}; "
+                     f"received {name!r}{hint}")
 
 
 def dtype_policy_name():
@@ -227,8 +228,9 @@ def dtype_policy_name():
 
 
 def set_dtype_policy_name(name):
-    """Make layers created from now on hold their variables and compute in ``name``
-    (float16, bfloat16, float32 or float64); None follows :func:`floatx` again.
+    """Make layers created from now on use the dtype policy ``name`` (float16, bfloat16,
+    float32, float64, mixed_float16 or mixed_bfloat16); None follows :func:`floatx`
+    again.
 
     >>> set_dtype_policy_name("float64"); dtype_policy_name()
     'float64'

@@ -306,6 +306,18 @@ class Optimizer(Configurable):
         return not any(re.search(name, variable.name) for name in self._decay_excluded_names)
 
     # -- updates -------------------------------------------------------------------------
+    def scale_loss(self, loss):
+        """The loss a training step differentiates: ``loss`` itself here; a
+        :class:`~lamina.optimizers.LossScaleOptimizer` multiplies it by its scale (and
+        its ``apply`` divides the gradients by it). A custom ``train_step`` calls it
+        before taking gradients, so that it works with either.
+
+        >>> from lamina import optimizers
+        >>> optimizers.SGD().scale_loss(2.0)
+        2.0
+        """
+        return loss
+
     def apply_gradients(self, grads_and_vars):
         """``apply`` on a list of ``(gradient, variable)`` pairs. Returns ``iterations``."""
         pairs = list(grads_and_vars)

@@ -127,6 +127,10 @@ class Trainer:
             self.optimizer = optimizers.get(optimizer)
         except ValueError as e:
             raise ValueError(f"compile: {e}") from None
+        if self.dtype_policy.name == "mixed_float16" and not isinstance(
+                self.optimizer, optimizers.LossScaleOptimizer):
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer)
+            optimizer = self.optimizer  # saved as such: a loaded model keeps its scaling
         self._compiled_loss = CompiledLoss(loss, loss_weights)
         self._compiled_metrics = CompiledMetrics(metrics, weighted_metrics)
         self._compile_config = dict(optimizer=optimizer, loss=loss, loss_weights=loss_weights,
@@ -456,7 +460,8 @@ class Trainer:
         trainable = self._trainable_for_steps or self.trainable_variables
 
         def forward(weights):
-            return self._losses_of(graph, x, y, sample_weight, True)
+            loss, aux = self._losses_of(graph, x, y, sample_weight, True)
+            return self.optimizer.scale_loss(loss), aux
 
         (_, (terms, y_pred, masks)), grads = K.value_and_grad(forward, has_aux=True)(trainable)
         self.optimizer.apply(grads, trainable)

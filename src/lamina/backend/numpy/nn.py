@@ -443,7 +443,8 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     inputs = _tensor(inputs)
     channels_last, pool_size, strides, pads = check_pool(
         "max_pool", inputs.shape, pool_size, strides, padding, data_format)
-    fill = -np.inf if inputs.dtype.kind == "f" else np.iinfo(inputs.dtype).min
+    floating = inputs.dtype.kind == "f" or inputs.dtype.name == "bfloat16"  # ml_dtypes: kind V
+    fill = -np.inf if floating else np.iinfo(inputs.dtype).min
     cols = _windows(_to_last(inputs, channels_last), pool_size, strides, pads, fill)
     out = np.max(cols, axis=tuple(range(-len(pool_size), 0)))
     return _from_last(out, channels_last)
