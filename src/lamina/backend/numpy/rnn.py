@@ -39,14 +39,20 @@ def python_scan(stack):
     return scan
 
 
-def lstm_step(m, recurrent_kernel):
+def dropped(h, recurrent_mask):
+    """``h`` times the recurrent dropout mask (unchanged without one)."""
+    return h if recurrent_mask is None else h * recurrent_mask
+
+
+def lstm_step(m, recurrent_kernel, recurrent_mask=None):
     """``step(z_t, (h, c)) -> (output, (h, c))`` for the projected input ``z_t``
-    (``x_t @ kernel + bias``), gates i, f, g, o."""
+    (``x_t @ kernel + bias``), gates i, f, g, o; ``recurrent_mask`` (samples, units)
+    multiplies ``h`` in the recurrent product."""
     units = recurrent_kernel.shape[0]
 
     def step(z_t, states):
         h, c = states
-        z = z_t + h @ recurrent_kernel
+        z = z_t + dropped(h, recurrent_mask) @ recurrent_kernel
         i = m.sigmoid(z[..., :units])
         f = m.sigmoid(z[..., units:2 * units])
         g = m.tanh(z[..., 2 * units:3 * units])
@@ -57,26 +63,28 @@ def lstm_step(m, recurrent_kernel):
     return step
 
 
-def gru_step(m, recurrent_kernel, recurrent_bias, reset_after):
+def gru_step(m, recurrent_kernel, recurrent_bias, reset_after, recurrent_mask=None):
     """``step(z_t, (h,)) -> (output, (h,))`` for the projected input ``z_t``, gates
-    z, r, h; ``recurrent_bias`` is added to ``h @ recurrent_kernel`` (None: none)."""
+    z, r, h; ``recurrent_bias`` is added to ``h @ recurrent_kernel`` (None: none);
+    ``recurrent_mask`` multiplies ``h`` in the recurrent products, not in the update."""
     units = recurrent_kernel.shape[0]
 
     def step(z_t, states):
         h, = states
+        h_in = dropped(h, recurrent_mask)
         x_z, x_r, x_h = z_t[..., :units], z_t[..., units:2 * units], z_t[..., 2 * units:]
         if reset_after:
-            inner = h @ recurrent_kernel
+            inner = h_in @ recurrent_kernel
             if recurrent_bias is not None:
                 inner = inner + recurrent_bias
             z = m.sigmoid(x_z + inner[..., :units])
             r = m.sigmoid(x_r + inner[..., units:2 * units])
             candidate = m.tanh(x_h + r * inner[..., 2 * units:])
         else:
-            inner = h @ recurrent_kernel[:, :2 * units]
+            inner = h_in @ recurrent_kernel[:, :2 * units]
             z = m.sigmoid(x_z + inner[..., :units])
             r = m.sigmoid(x_r + inner[..., units:])
-            candidate = m.tanh(x_h + (r * h) @ recurrent_kernel[:, 2 * units:])
+            candidate = m.tanh(x_h + (r * h_in) @ recurrent_kernel[:, 2 * units:])
         h = z * h + (1 - z) * candidate
         return h, (h,)
     return step
@@ -135,20 +143,24 @@ def kernels(m, asarray):
     def bool_mask(mask):
         return None if mask is None else m.as_bool(mask)
 
+    def optional(array):
+        return None if array is None else asarray(array)
+
     def lstm(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias=None, mask=None,
-             go_backwards=False, return_sequences=True, zero_output_for_mask=False):
-        z = project(m, asarray(inputs), asarray(kernel), bias, go_backwards)
-        step = lstm_step(m, asarray(recurrent_kernel))
+             go_backwards=False, return_sequences=True, zero_output_for_mask=False,
+             recurrent_mask=None):
+        z = project(m, asarray(inputs), asarray(kernel), optional(bias), go_backwards)
+        step = lstm_step(m, asarray(recurrent_kernel), optional(recurrent_mask))
         return run(m, step, z, (asarray(initial_h), asarray(initial_c)), bool_mask(mask),
                    go_backwards, return_sequences, zero_output_for_mask)
 
     def gru(inputs, initial_h, kernel, recurrent_kernel, bias=None, mask=None,
             go_backwards=False, return_sequences=True, zero_output_for_mask=False,
-            reset_after=True):
-        input_bias, recurrent_bias = gru_biases(None if bias is None else asarray(bias),
-                                                reset_after)
+            reset_after=True, recurrent_mask=None):
+        input_bias, recurrent_bias = gru_biases(optional(bias), reset_after)
         z = project(m, asarray(inputs), asarray(kernel), input_bias, go_backwards)
-        step = gru_step(m, asarray(recurrent_kernel), recurrent_bias, reset_after)
+        step = gru_step(m, asarray(recurrent_kernel), recurrent_bias, reset_after,
+                        optional(recurrent_mask))
         return run(m, step, z, (asarray(initial_h),), bool_mask(mask), go_backwards,
                    return_sequences, zero_output_for_mask)
 
