@@ -21,7 +21,8 @@ input of every frame at once, then runs the recurrence as a fully unrolled
 ``lax.scan``: on a CPU the plain ``lax.scan`` is several times slower (XLA's
 convolutions and their gradients inside a compiled loop), and ``--variants`` adds that
 form as ``scan`` to show it. Its LSTM draws both dropout masks once per sequence from a
-key split inside the step and runs one ``lax.scan`` after the input projection.
+key split inside the step and runs one ``lax.scan`` whose steps project their own input
+(on a CPU about 20% faster than projecting every step's input before the loop).
 Hand-written PyTorch runs eagerly on NCHW data (torch's layout, prepared once), its
 ConvLSTM as a Python loop of ``F.conv2d`` after one input convolution of every frame,
 its LSTM with recurrent dropout as a Python loop (``nn.LSTM`` has no recurrent dropout).
@@ -212,18 +213,18 @@ def jax_text_loss(params, key, x, y):
     keep = 1 - DROPOUT
     input_mask = jax.random.bernoulli(input_key, keep, (batch, 1, EMBEDDING)) / keep
     recurrent_mask = jax.random.bernoulli(recurrent_key, keep, (batch, UNITS)) / keep
-    projected = jnp.swapaxes(embedding[x] * input_mask, 0, 1) @ kernel + bias
+    dropped = jnp.swapaxes(embedding[x] * input_mask, 0, 1)
 
-    def step(state, z_x):
+    def step(state, x_t):
         h, c = state
-        z = z_x + (h * recurrent_mask) @ recurrent_kernel
+        z = x_t @ kernel + bias + (h * recurrent_mask) @ recurrent_kernel
         i, f, g, o = jnp.split(z, 4, axis=-1)
         c = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
         h = jax.nn.sigmoid(o) * jnp.tanh(c)
         return (h, c), None
 
     zeros = jnp.zeros((batch, UNITS), jnp.float32)
-    (h, _), _ = lax.scan(step, (zeros, zeros), projected)
+    (h, _), _ = lax.scan(step, (zeros, zeros), dropped)
     return jax_bce(jax.nn.sigmoid(h @ w + b), y)
 
 
