@@ -279,13 +279,6 @@ def _conv_transpose_plan(x_shape, k_shape, data_format, strides, padding, output
     return channels_last, lifted, strides, dilation, 0, 0, crop_pads
 
 
-def _cropped(x, crop_pads):
-    """``F.pad(x, crop_pads)`` for pads that are all crops (<= 0), as a view."""
-    pairs = list(zip(crop_pads[::2], crop_pads[1::2]))[::-1]  # first spatial axis first
-    return x[(Ellipsis,) + tuple(slice(-before, size + after) for (before, after), size
-                                 in zip(pairs, x.shape[-len(pairs):]))]
-
-
 def conv_transpose(inputs, kernel, strides, padding="valid", output_padding=None,
                    data_format=None, dilation_rate=1, bias=None):
     inputs, kernel = _promote(inputs, kernel)
@@ -300,12 +293,6 @@ def conv_transpose(inputs, kernel, strides, padding="valid", output_padding=None
     bias = _bias(bias, x)
     if crop_pads is None:
         out = _CONV_TRANSPOSE[n](x, weight, bias, strides, crops, extras, 1, dilation)
-    elif all(p <= 0 for p in crop_pads):
-        # only crops (TensorFlow's "same" with an even stride drops one element at the
-        # end only): the bias goes into the convolution and the crop is a view, not the
-        # copy F.pad makes (with a second pass for the bias)
-        out = _cropped(_CONV_TRANSPOSE[n](x, weight, bias, strides, 0, 0, 1, dilation),
-                       crop_pads)
     else:
         out = F.pad(_CONV_TRANSPOSE[n](x, weight, None, strides, 0, 0, 1, dilation),
                     crop_pads)
