@@ -313,8 +313,8 @@ def torch_video_model():
             z_x = self.input_conv(x.flatten(0, 1)).unflatten(0, (batch, frames))
             h = c = x.new_zeros((batch, FILTERS) + x.shape[3:])
             outputs = []
-            for t in range(frames):
-                z = z_x[:, t] + F.conv2d(h, self.recurrent_conv.weight, padding=1)
+            for z_t in z_x.unbind(1):  # one unbind: its gradient is one stack
+                z = z_t + F.conv2d(h, self.recurrent_conv.weight, padding=1)
                 i, f, g, o = z.chunk(4, 1)
                 c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
                 h = torch.sigmoid(o) * torch.tanh(c)
@@ -354,8 +354,8 @@ def torch_text_model():
             recurrent_mask = torch.bernoulli(e.new_full((batch, UNITS), keep)) / keep
             z_x = self.input_proj(e * input_mask)
             h = c = e.new_zeros((batch, UNITS))
-            for t in range(x.shape[1]):
-                z = z_x[:, t] + self.recurrent(h * recurrent_mask)
+            for z_t in z_x.unbind(1):
+                z = z_t + self.recurrent(h * recurrent_mask)
                 i, f, g, o = z.chunk(4, 1)
                 c = torch.sigmoid(f) * c + torch.sigmoid(i) * torch.tanh(g)
                 h = torch.sigmoid(o) * torch.tanh(c)

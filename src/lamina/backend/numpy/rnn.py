@@ -30,11 +30,14 @@ class Math:
 
 
 def python_scan(stack):
-    """A ``scan`` as a Python loop, stacking the outputs with ``stack``."""
+    """A ``scan`` as a Python loop, stacking the outputs with ``stack``. Each sequence is
+    split into its steps once (``list``: views; for torch one ``unbind``, whose gradient
+    is one stack, where indexing per step gives each step a zero-filled gradient of the
+    whole sequence)."""
     def scan(body, carry, xs):
         outputs = []
-        for t in range(len(xs[0])):
-            carry, output = body(carry, tuple(x[t] for x in xs))
+        for x_t in zip(*(list(x) for x in xs)):
+            carry, output = body(carry, x_t)
             outputs.append(output)
         return carry, (stack(outputs) if outputs[0] is not None else None)
     return scan
