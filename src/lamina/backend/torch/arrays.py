@@ -410,8 +410,13 @@ def split(x, indices_or_sections, axis=0):
             raise ValueError(f"split: an axis of length {n} cannot be split into "
                              f"{indices_or_sections} equal sections.")
         # torch.split's gradient is one concatenation; tensor_split's a zero-filled
-        # full-size tensor per section
-        return list(torch.split(x, n // indices_or_sections, dim=axis))
+        # full-size tensor per section. Sections of an inner axis are made contiguous:
+        # element-wise work on them (LSTM gates: forward and gradient) ran about twice
+        # as fast as on the strided views, which is more than the copy costs.
+        sections = torch.split(x, n // indices_or_sections, dim=axis)
+        if axis % x.ndim == 0:
+            return list(sections)
+        return [section.contiguous() for section in sections]
     indices = [int(i) for i in indices_or_sections]
     return list(torch.tensor_split(x, indices, dim=axis))
 
