@@ -171,14 +171,11 @@ class ConvLSTMCell(LSTMCell):
         return [zeros, zeros]
 
     def input_convolution(self, inputs):
-        """The input's contribution to the four gates, bias included."""
-        gates = K.conv(inputs, self.kernel, strides=self.strides, padding=self.padding,
-                       data_format=self.data_format, dilation_rate=self.dilation_rate)
-        if self.bias is None:
-            return gates
-        shape = [1] * (self.rank + 2)
-        shape[self.channel_axis] = 4 * self.filters
-        return gates + K.reshape(self.bias, tuple(shape))
+        """The input's contribution to the four gates, bias included (added by the
+        convolution itself: no second pass over the gates)."""
+        return K.conv(inputs, self.kernel, strides=self.strides, padding=self.padding,
+                      data_format=self.data_format, dilation_rate=self.dilation_rate,
+                      bias=self.bias)
 
     def step(self, input_gates, states, recurrent_mask=None):
         """One step from the input's gate contributions (``input_convolution``), the
