@@ -167,7 +167,8 @@ class ConvLSTMCell(LSTMCell):
 
     def get_initial_state(self, batch_size=None):
         """Zero ``[h, c]`` for ``batch_size`` sequences (the cell must be built)."""
-        zeros = K.zeros((batch_size,) + self.state_shape(self.step_shape)[1:], dtype=self.dtype)
+        zeros = K.zeros((batch_size,) + self.state_shape(self.step_shape)[1:],
+                        dtype=self.compute_dtype)
         return [zeros, zeros]
 
     def input_convolution(self, inputs):
