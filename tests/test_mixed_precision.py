@@ -265,3 +265,20 @@ def test_a_layer_config_carries_its_policy_by_name():
                                       "config": {"name": "mixed_float16"},
                                       "registered_name": None})
     assert layers.Dense.from_config(keras_style).compute_dtype == "float16"
+
+
+@needs_training
+@pytest.mark.parametrize("make", [lambda: layers.LSTM(4), lambda: layers.GRU(4),
+                                  lambda: layers.SimpleRNN(4),
+                                  lambda: layers.Bidirectional(layers.LSTM(3))],
+                         ids=["LSTM", "GRU", "SimpleRNN", "Bidirectional"])
+def test_recurrent_layers_train_under_mixed_bfloat16(make):
+    mixed_precision.set_global_policy("mixed_bfloat16")
+    model = lamina.Sequential([Input((5, 3)), make(), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    rng = np.random.default_rng(0)
+    history = model.fit(rng.normal(size=(16, 5, 3)), rng.normal(size=(16, 1)), epochs=2,
+                        verbose=0)
+    assert np.isfinite(history.history["loss"]).all()
+    assert model.layers[0].output.dtype == "bfloat16"
+    assert {v.dtype for v in model.layers[0].weights} == {"float32"}
