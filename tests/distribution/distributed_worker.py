@@ -1,0 +1,79 @@
+"""A training run the distribution tests start on one or several processes (and run
+in the test process as the single-process reference).
+
+``python distributed_worker.py OUT_DIR [data|model|die]``: initializes from the
+launcher's environment, trains a small classifier for 3 epochs on global batches of
+8 under ``DataParallel`` (``model``: ``ModelParallel`` with the hidden Dense kernel
+split over a ``model`` axis; ``die``: process 1 exits during the second epoch) and
+writes what each process saw to OUT_DIR.
+"""
+
+import json
+import os
+import sys
+
+import numpy as np
+
+from lamina import distribution
+
+
+def data():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(36, 5)).astype("float32")
+    labels = np.argmax(x @ rng.normal(size=(5, 3)), axis=1)
+    return x, np.eye(3, dtype="float32")[labels]
+
+
+def build():
+    from lamina import Input, Model, layers, optimizers
+    from lamina.utils import set_random_seed
+    set_random_seed(0)
+    inputs = Input((5,))
+    hidden = layers.Dense(8, activation="tanh", name="hidden")(inputs)
+    model = Model(inputs, layers.Dense(3, activation="softmax", name="probs")(hidden))
+    model.compile(optimizer=optimizers.Adam(0.05), loss="categorical_crossentropy",
+                  metrics=["accuracy"])
+    return model
+
+
+def train(model, out_dir, callbacks=()):
+    from lamina.callbacks import ModelCheckpoint
+    x, y = data()
+    checkpoint = ModelCheckpoint(os.path.join(out_dir, "checkpoint.lamina"))
+    history = model.fit(x, y, batch_size=8, epochs=3, verbose=0, shuffle=True,
+                        callbacks=[checkpoint, *callbacks])
+    return {"history": history.history,
+            "evaluate": model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True),
+            "predict": model.predict(x[:7], batch_size=4, verbose=0).tolist(),
+            "weights": [w.tolist() for w in model.get_weights()]}
+
+
+def sharded_layout():
+    mesh = distribution.DeviceMesh((2, 2), ["batch", "model"])
+    layouts = distribution.LayoutMap(mesh)
+    layouts["hidden/kernel"] = (None, "model")
+    layouts["hidden/bias"] = ("model",)
+    return distribution.ModelParallel(layout_map=layouts, batch_dim_name="batch")
+
+
+def main(out_dir, mode):
+    from lamina.callbacks import LambdaCallback
+    distribution.initialize()
+    rank = distribution.process_index()
+    setting = sharded_layout() if mode == "model" else distribution.DataParallel()
+    distribution.set_distribution(setting)
+    model = build()
+    callbacks = []
+    if mode == "die" and rank == 1:
+        callbacks.append(LambdaCallback(on_epoch_end=lambda epoch, logs: os._exit(3)))
+    result = train(model, out_dir, callbacks)
+    kernel = model.get_layer("hidden").kernel.value
+    if hasattr(kernel, "sharding"):  # jax: on how many devices, in how many pieces
+        result["kernel_devices"] = len(kernel.sharding.device_set)
+        result["kernel_pieces"] = len({str(s.index) for s in kernel.addressable_shards})
+    with open(os.path.join(out_dir, f"result_{rank}.json"), "w") as f:
+        json.dump(result, f)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "data")
