@@ -1,11 +1,12 @@
 """A training run the distribution tests start on one or several processes (and run
 in the test process as the single-process reference).
 
-``python distributed_worker.py OUT_DIR [data|model|die]``: initializes from the
-launcher's environment, trains a small classifier for 3 epochs on global batches of
-8 under ``DataParallel`` (``model``: ``ModelParallel`` with the hidden Dense kernel
-split over a ``model`` axis; ``die``: process 1 exits during the second epoch) and
-writes what each process saw to OUT_DIR.
+``python distributed_worker.py OUT_DIR MODES``: initializes from the launcher's
+environment and, for each of the comma-separated MODES, trains a small classifier for
+3 epochs on global batches of 8 (``data``: under ``DataParallel``; ``model``:
+``ModelParallel`` with the hidden Dense kernel split over a ``model`` axis of a 2x2
+mesh; ``die``: ``DataParallel``, and process 1 exits after the first epoch), then
+writes what each process saw to ``OUT_DIR/<mode>_<process>.json``.
 """
 
 import json
@@ -56,23 +57,24 @@ def sharded_layout():
     return distribution.ModelParallel(layout_map=layouts, batch_dim_name="batch")
 
 
-def main(out_dir, mode):
+def main(out_dir, modes):
     from lamina.callbacks import LambdaCallback
     distribution.initialize()
     rank = distribution.process_index()
-    setting = sharded_layout() if mode == "model" else distribution.DataParallel()
-    distribution.set_distribution(setting)
-    model = build()
-    callbacks = []
-    if mode == "die" and rank == 1:
-        callbacks.append(LambdaCallback(on_epoch_end=lambda epoch, logs: os._exit(3)))
-    result = train(model, out_dir, callbacks)
-    kernel = model.get_layer("hidden").kernel.value
-    if hasattr(kernel, "sharding"):  # jax: on how many devices, in how many pieces
-        result["kernel_devices"] = len(kernel.sharding.device_set)
-        result["kernel_pieces"] = len({str(s.index) for s in kernel.addressable_shards})
-    with open(os.path.join(out_dir, f"result_{rank}.json"), "w") as f:
-        json.dump(result, f)
+    for mode in modes.split(","):
+        setting = sharded_layout() if mode == "model" else distribution.DataParallel()
+        distribution.set_distribution(setting)
+        model = build()
+        callbacks = []
+        if mode == "die" and rank == 1:
+            callbacks.append(LambdaCallback(on_epoch_end=lambda epoch, logs: os._exit(3)))
+        result = train(model, out_dir, callbacks)
+        kernel = model.get_layer("hidden").kernel.value
+        if hasattr(kernel, "sharding"):  # jax: on how many devices, in how many pieces
+            result["kernel_devices"] = len(kernel.sharding.device_set)
+            result["kernel_pieces"] = len({str(s.index) for s in kernel.addressable_shards})
+        with open(os.path.join(out_dir, f"{mode}_{rank}.json"), "w") as f:
+            json.dump(result, f)
 
 
 if __name__ == "__main__":

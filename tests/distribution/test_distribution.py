@@ -1,0 +1,203 @@
+"""lamina.distribution: the Keras 3 API, and data-parallel / sharded training that
+gives what one process training on the same global batches gives: on jax with 4 host
+devices in one process and with 2 processes (``jax.distributed``), on torch with 2
+processes over gloo; a job whose process dies stops instead of hanging."""
+
+import importlib.util
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from lamina import backend as K
+from lamina import distribution
+from lamina.callbacks import BackupAndRestore, CSVLogger, EarlyStopping, ModelCheckpoint
+from lamina.distribution import hooks
+from lamina.distribution.processes import job_settings
+
+ENGINE = K.backend()
+HERE = os.path.dirname(os.path.abspath(__file__))
+WORKER = os.path.join(HERE, "distributed_worker.py")
+needs_training = pytest.mark.skipif(ENGINE == "numpy", reason="the numpy engine cannot train")
+needs_jax = pytest.mark.skipif(ENGINE != "jax", reason="sharding over host devices is jax's")
+
+
+def _worker():
+    spec = importlib.util.spec_from_file_location("distributed_worker", WORKER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _run(command, timeout, **env):
+    """``(exit status, output, seconds)`` of ``command``, its whole process group killed
+    if it runs past ``timeout``."""
+    environment = dict(os.environ, LAMINA_BACKEND=ENGINE, LAMINA_DISTRIBUTION_TIMEOUT="30",
+                       **env)
+    start = time.monotonic()
+    process = subprocess.Popen(command, env=environment, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        output, _ = process.communicate()
+        pytest.fail(f"{command} ran past {timeout} s:\n{output[-3000:]}")
+    return process.returncode, output, time.monotonic() - start
+
+
+def _launch(out_dir, modes, timeout=150):
+    return _run([sys.executable, "-m", "lamina.distribution.launch", "--nproc", "2", WORKER,
+                 str(out_dir), modes], timeout)
+
+
+def _read(out_dir, name):
+    with open(os.path.join(out_dir, name)) as f:
+        return json.load(f)
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """One process, no distribution, the same global batches."""
+    folder = tmp_path_factory.mktemp("reference")
+    worker = _worker()
+    return worker.train(worker.build(), str(folder))
+
+
+def assert_same_training(result, reference):
+    for got, expected in zip(result["weights"], reference["weights"]):
+        np.testing.assert_allclose(got, expected, atol=1e-5)
+    assert list(result["history"]) == ["loss", "accuracy"]
+    for name, values in reference["history"].items():
+        np.testing.assert_allclose(result["history"][name], values, atol=1e-5)
+    for name, value in reference["evaluate"].items():
+        assert result["evaluate"][name] == pytest.approx(value, abs=1e-5)
+    np.testing.assert_allclose(result["predict"], reference["predict"], atol=1e-5)
+
+
+# -- the API ----------------------------------------------------------------------------
+def test_device_mesh_needs_as_many_devices_as_its_shape():
+    with pytest.raises(ValueError, match=r"needs 4 devices; received 2"):
+        distribution.DeviceMesh((2, 2), ["batch", "model"], devices=["cpu:0", "cpu:1"])
+    with pytest.raises(ValueError, match="same, non-zero length"):
+        distribution.DeviceMesh((2,), ["batch", "model"], devices=["cpu:0", "cpu:1"])
+
+
+def test_layout_map_matches_paths_by_regex_and_refuses_two_matches():
+    mesh = distribution.DeviceMesh((2,), ["model"], devices=["cpu:0", "cpu:1"])
+    layouts = distribution.LayoutMap(mesh)
+    layouts[".*dense.*kernel"] = (None, "model")
+    layouts["dense_1/bias"] = distribution.TensorLayout(("model",))
+    assert layouts["outer/dense_3/kernel"].axes == (None, "model")
+    assert layouts["dense_1/bias"].device_mesh is mesh
+    assert layouts["conv/kernel"] is None
+    layouts[".*_1/kernel"] = (None, None)
+    with pytest.raises(ValueError, match="matches several keys"):
+        layouts["dense_1/kernel"]
+    with pytest.raises(ValueError, match=r"axes \['data'\] are not axes of the device mesh"):
+        layouts["other"] = ("data",)
+
+
+def test_model_parallel_and_data_parallel_check_their_arguments():
+    mesh = distribution.DeviceMesh((1,), ["batch"], devices=["cpu:0"])
+    with pytest.raises(ValueError, match="expects layout_map, a LayoutMap; received NoneType"):
+        distribution.ModelParallel(batch_dim_name="batch")
+    with pytest.raises(ValueError, match="batch_dim_name 'rows' is not an axis"):
+        distribution.ModelParallel(layout_map=distribution.LayoutMap(mesh), batch_dim_name="rows")
+    with pytest.raises(ValueError, match="give device_mesh or devices, not both"):
+        distribution.DataParallel(device_mesh=mesh, devices=["cpu:0"])
+
+
+def test_initialize_reads_torchrun_and_jax_environments_and_arguments_win():
+    torchrun = {"MASTER_ADDR": "10.1.2.3", "MASTER_PORT": "1234", "WORLD_SIZE": "4",
+                "RANK": "2", "LOCAL_RANK": "0"}
+    assert job_settings(environ=torchrun) == {"address": "10.1.2.3:1234", "num_processes": 4,
+                                              "process_id": 2, "local_rank": 0}
+    jax_env = {"JAX_COORDINATOR_ADDRESS": "host:99", "JAX_NUM_PROCESSES": "2",
+               "JAX_PROCESS_ID": "1"}
+    assert job_settings(environ=jax_env)["address"] == "host:99"
+    assert job_settings("a:1,b:1", 3, 0, environ=jax_env)["num_processes"] == 3
+    with pytest.raises(ValueError, match="needs the address of process 0"):
+        job_settings(num_processes=2, process_id=0, environ={})
+    with pytest.raises(ValueError, match="process_id=2 and num_processes=2"):
+        job_settings("a:1", 2, 2, environ={})
+
+
+@pytest.mark.skipif(ENGINE != "numpy", reason="the numpy engine's refusal")
+def test_numpy_engine_says_distribution_needs_jax_or_torch():
+    with pytest.raises(RuntimeError, match="needs the jax or torch engine"):
+        distribution.DataParallel()
+    with pytest.raises(RuntimeError, match="needs the jax or torch engine"):
+        distribution.list_devices()
+    status, output, _ = _run([sys.executable, "-m", "lamina.distribution.launch", WORKER],
+                             timeout=60)
+    assert status == 2 and "numpy engine cannot train" in output
+
+
+@pytest.mark.skipif(ENGINE != "torch", reason="torch's limits")
+def test_torch_refuses_model_parallel_and_a_mesh_larger_than_the_job():
+    mesh = distribution.DeviceMesh((1, 1), ["batch", "model"], devices=["cpu:0"])
+    layouts = distribution.LayoutMap(mesh)
+    layouts[".*kernel"] = (None, "model")
+    with pytest.raises(NotImplementedError, match="ModelParallel is not supported on the torch"):
+        distribution.set_distribution(distribution.ModelParallel(layout_map=layouts))
+    assert distribution.distribution() is None
+    with pytest.raises(ValueError, match="mesh has 2 devices and the job has 1 process"):
+        distribution.set_distribution(distribution.DataParallel(devices=["cpu:0", "cpu:1"]))
+
+
+def test_processes_other_than_0_write_no_files_and_keep_the_other_callbacks(monkeypatch, tmp_path):
+    monkeypatch.setattr(hooks, "distribution", lambda: object())
+    monkeypatch.setattr(hooks, "process_index", lambda: 1)
+    stop = EarlyStopping()
+    backup = BackupAndRestore(str(tmp_path))
+    kept, verbose = hooks.callbacks([ModelCheckpoint(str(tmp_path / "m.lamina")), stop,
+                                     CSVLogger(str(tmp_path / "log.csv")), backup], "auto")
+    assert verbose == 0
+    assert kept[0] is stop and len(kept) == 2
+    assert type(kept[1]).__name__ == "_RestoreOnly" and kept[1]._callback is backup
+    monkeypatch.setattr(hooks, "process_index", lambda: 0)
+    given = [stop, backup]
+    assert hooks.callbacks(given, 1) == (given, 1)
+
+
+# -- training ---------------------------------------------------------------------------
+@needs_training
+@pytest.mark.timeout(200)
+def test_two_processes_train_as_one_process_on_the_global_batches(tmp_path, reference):
+    status, output, _ = _launch(tmp_path, "data")
+    assert status == 0, output[-3000:]
+    for rank in (0, 1):
+        assert_same_training(_read(tmp_path, f"data_{rank}.json"), reference)
+    from lamina.saving import load_model
+    restored = load_model(str(tmp_path / "checkpoint.lamina"))  # written by process 0
+    for got, expected in zip(restored.get_weights(), reference["weights"]):
+        np.testing.assert_allclose(got, expected, atol=1e-5)
+
+
+@needs_training
+@pytest.mark.timeout(150)
+def test_a_dead_process_stops_the_job_with_an_error_instead_of_hanging(tmp_path):
+    status, output, seconds = _launch(tmp_path, "die", timeout=120)
+    assert status != 0
+    assert "exited with status" in output
+    assert seconds < 120
+    assert not os.path.exists(tmp_path / "die_0.json")  # process 0 did not finish alone
+
+
+@needs_jax
+@pytest.mark.timeout(150)
+def test_four_host_devices_data_and_model_parallel_match_one_device(tmp_path, reference):
+    status, output, _ = _run([sys.executable, WORKER, str(tmp_path), "data,model"], 120,
+                             XLA_FLAGS="--xla_force_host_platform_device_count=4")
+    assert status == 0, output[-3000:]
+    data, model = _read(tmp_path, "data_0.json"), _read(tmp_path, "model_0.json")
+    assert_same_training(data, reference)
+    assert (data["kernel_devices"], data["kernel_pieces"]) == (4, 1)  # replicated
+    assert_same_training(model, reference)
+    assert (model["kernel_devices"], model["kernel_pieces"]) == (4, 2)  # split over "model"
