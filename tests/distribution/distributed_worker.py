@@ -5,8 +5,9 @@ in the test process as the single-process reference).
 environment and, for each of the comma-separated MODES, trains a small classifier for
 3 epochs on global batches of 8 (``data``: under ``DataParallel``; ``model``:
 ``ModelParallel`` with the hidden Dense kernel split over a ``model`` axis of a 2x2
-mesh; ``die``: ``DataParallel``, and process 1 exits after the first epoch), then
-writes what each process saw to ``OUT_DIR/<mode>_<process>.json``.
+mesh; ``die``: ``DataParallel``, and process 1 exits after its first step), then
+writes what each process saw to ``OUT_DIR/<mode>_<process>.json`` (process 0 also
+writes a checkpoint at each epoch's end, ``OUT_DIR/checkpoint_<mode>.lamina``).
 """
 
 import json
@@ -20,7 +21,7 @@ from lamina import distribution
 
 def data():
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(36, 5)).astype("float32")
+    x = rng.normal(size=(29, 5)).astype("float32")  # the last batch, 5, splits unevenly
     labels = np.argmax(x @ rng.normal(size=(5, 3)), axis=1)
     return x, np.eye(3, dtype="float32")[labels]
 
@@ -37,10 +38,10 @@ def build():
     return model
 
 
-def train(model, out_dir, callbacks=()):
+def train(model, out_dir, callbacks=(), name="checkpoint"):
     from lamina.callbacks import ModelCheckpoint
     x, y = data()
-    checkpoint = ModelCheckpoint(os.path.join(out_dir, "checkpoint.lamina"))
+    checkpoint = ModelCheckpoint(os.path.join(out_dir, f"{name}.lamina"))
     history = model.fit(x, y, batch_size=8, epochs=3, verbose=0, shuffle=True,
                         callbacks=[checkpoint, *callbacks])
     return {"history": history.history,
@@ -67,8 +68,8 @@ def main(out_dir, modes):
         model = build()
         callbacks = []
         if mode == "die" and rank == 1:
-            callbacks.append(LambdaCallback(on_epoch_end=lambda epoch, logs: os._exit(3)))
-        result = train(model, out_dir, callbacks)
+            callbacks.append(LambdaCallback(on_train_batch_end=lambda batch, logs: os._exit(3)))
+        result = train(model, out_dir, callbacks, f"checkpoint_{mode}")
         kernel = model.get_layer("hidden").kernel.value
         if hasattr(kernel, "sharding"):  # jax: on how many devices, in how many pieces
             result["kernel_devices"] = len(kernel.sharding.device_set)
