@@ -68,15 +68,16 @@ def _stop(processes, grace=5.0):
             process.wait()
 
 
-def _supervise(processes):
-    """Wait for every process; at the first failure stop the others. The exit status."""
+def _supervise(processes, names):
+    """Wait for every process (called ``names`` in messages); at the first failure stop
+    the others. The exit status."""
     try:
         while True:
             codes = [p.poll() for p in processes]
             failed = [c for c in codes if c not in (None, 0)]
             if failed:
                 rank = codes.index(failed[0])
-                print(f"lamina.distribution.launch: process {rank} exited with status "
+                print(f"lamina.distribution.launch: {names[rank]} exited with status "
                       f"{failed[0]}; stopping the others.", file=sys.stderr, flush=True)
                 _stop(processes)
                 return failed[0] if failed[0] > 0 else 1
@@ -97,14 +98,14 @@ def launch(options):
               "processes; select LAMINA_BACKEND=jax or LAMINA_BACKEND=torch.", file=sys.stderr)
         return 2
     if engine == "torch":
-        return _supervise([subprocess.Popen(_torch_command(options, port))])
+        return _supervise([subprocess.Popen(_torch_command(options, port))], ["torchrun"])
     processes = []
     for rank in range(options.nproc):
         env = dict(os.environ, JAX_COORDINATOR_ADDRESS=f"127.0.0.1:{port}",
                    JAX_NUM_PROCESSES=str(options.nproc), JAX_PROCESS_ID=str(rank))
         processes.append(subprocess.Popen([sys.executable, options.script,
                                            *options.script_args], env=env))
-    return _supervise(processes)
+    return _supervise(processes, [f"process {rank}" for rank in range(options.nproc)])
 
 
 def main(argv=None):

@@ -15,6 +15,7 @@ outputs are gathered from every process.
 1
 """
 
+import atexit
 import datetime
 import threading
 
@@ -70,6 +71,20 @@ def initialize(address, num_processes, process_id, local_rank, timeout):
     dist.init_process_group(backend, init_method=f"tcp://{address}", rank=process_id,
                             world_size=num_processes,
                             timeout=datetime.timedelta(seconds=float(timeout)))
+    atexit.register(_leave)
+
+
+def _leave():
+    """Leave the process group at exit, together: a process whose peers still talk to it
+    must not tear its gloo threads down (C++ aborts the process). A peer that is gone
+    ends the wait with an error within 10 s."""
+    if not _joined():
+        return
+    try:
+        dist.monitored_barrier(timeout=datetime.timedelta(seconds=10))
+    except RuntimeError:
+        pass  # a peer failed: nothing left to wait for
+    dist.destroy_process_group()
 
 
 def process_index():
