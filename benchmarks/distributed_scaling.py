@@ -7,7 +7,9 @@ processes (gloo on torch; a jitted sum over the processes' mesh on jax).
 
 The global batch stays 128, so with 2 processes each computes 64 rows per step; on a
 machine with 2 shared cores the processes compete for the same cores, so the numbers
-show the cost of the distribution machinery rather than a speed-up.
+show the cost of the distribution machinery rather than a speed-up. Every process
+runs one thread (``OMP_NUM_THREADS=1``, as ``torchrun`` sets, unless the environment
+says otherwise).
 
 Run::
 
@@ -85,7 +87,9 @@ def run(engine, processes, samples, epochs):
     if processes > 1:
         command = [sys.executable, "-m", "lamina.distribution.launch", "--nproc",
                    str(processes)] + command[1:]
+    # one thread per process, as torchrun sets, for 1 process too: the same work per core
     env = dict(os.environ, LAMINA_BACKEND=engine)
+    env.setdefault("OMP_NUM_THREADS", "1")
     out = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT)
     if out.returncode != 0:
         print(out.stdout[-2000:], out.stderr[-4000:], file=sys.stderr)

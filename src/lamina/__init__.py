@@ -18,3 +18,4 @@ from lamina.models import Model, Sequential  # noqa: F401
 from lamina import config, dtype_policies, engine  # noqa: F401,E402
 from lamina._version import __version__, version  # noqa: F401,E402
 from lamina import preprocessing  # noqa: F401,E402
+from lamina import distribution  # noqa: F401,E402

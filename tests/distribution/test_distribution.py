@@ -23,6 +23,8 @@ from lamina.distribution.processes import job_settings
 ENGINE = K.backend()
 HERE = os.path.dirname(os.path.abspath(__file__))
 WORKER = os.path.join(HERE, "distributed_worker.py")
+EXAMPLE = os.path.join(os.path.dirname(os.path.dirname(HERE)), "examples",
+                       "distributed_training.py")
 needs_training = pytest.mark.skipif(ENGINE == "numpy", reason="the numpy engine cannot train")
 needs_jax = pytest.mark.skipif(ENGINE != "jax", reason="sharding over host devices is jax's")
 
@@ -182,6 +184,15 @@ def test_two_processes_train_as_one_process_and_a_dead_process_stops_the_job(tmp
     assert status != 0 and "exited with status" in output, output[-3000:]
     assert not os.path.exists(tmp_path / "die_0.json")  # process 0 did not go on alone
     assert seconds < 150
+
+
+@needs_training
+@pytest.mark.timeout(90)
+def test_the_example_trains_and_its_checkpoint_reloads_on_one_process(tmp_path):
+    status, output, _ = _run([sys.executable, EXAMPLE, str(tmp_path)], 60)
+    assert status == 0, output[-3000:]
+    assert "1 process(es)" in output and "Epoch 5/5" in output
+    assert "reloads with the trained weights: True" in output
 
 
 @needs_jax
