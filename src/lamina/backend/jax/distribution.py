@@ -165,8 +165,9 @@ class DistributedStep:
         donated = {id(v) for v in getattr(self.step, "_donated_vars", ())}
         for variable, target in zip(self._variables, self._targets):
             value = variable._value
-            if getattr(value, "sharding", None) != target or (
-                    id(variable) in donated and not variable._exclusive):
+            placed = getattr(value, "sharding", None)
+            if placed is None or not (placed == target or placed.is_equivalent_to(
+                    target, value.ndim)) or (id(variable) in donated and not variable._exclusive):
                 variable._value = _put(value, target)
                 variable._exclusive = True
 
