@@ -3,7 +3,8 @@ in the test process as the single-process reference).
 
 ``python distributed_worker.py OUT_DIR MODES``: initializes from the launcher's
 environment and, for each of the comma-separated MODES, trains a small classifier for
-3 epochs on global batches of 8 (``data``: under ``DataParallel``; ``model``:
+3 epochs on global batches of 8 (``data``: under ``DataParallel``, then ``evaluate`` on per-process shards and
+the moving mean of a BatchNormalization; ``model``:
 ``ModelParallel`` with the hidden Dense kernel split over a ``model`` axis of a 2x2
 mesh; ``die``: ``DataParallel``, and process 1 exits after its first step), then
 writes what each process saw to ``OUT_DIR/<mode>_<process>.json`` (process 0 also
@@ -50,6 +51,28 @@ def train(model, out_dir, callbacks=(), name="checkpoint"):
             "weights": [w.tolist() for w in model.get_weights()]}
 
 
+def batch_norm_statistics():
+    """The moving mean of a BatchNormalization after an epoch (each process sees its shard)."""
+    from lamina import Sequential, layers
+    model = Sequential([layers.Input((5,)), layers.Dense(4), layers.BatchNormalization(),
+                        layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="sgd", loss="categorical_crossentropy")
+    x, y = data()
+    model.fit(x, y, batch_size=8, epochs=1, verbose=0)
+    return model.layers[1].moving_mean.numpy().tolist()
+
+
+def evaluate_own_shards(model):
+    """``evaluate`` where each process's generator yields only its own rows (14 of the
+    first 28 samples, in batches of 7), under ``auto_shard_dataset=False``."""
+    x, y = data()
+    rank, count = distribution.process_index(), distribution.process_count()
+    rows = slice(rank * 28 // count, (rank + 1) * 28 // count)
+    mine = [(x[rows][i:i + 7], y[rows][i:i + 7]) for i in range(0, 28 // count, 7)]
+    distribution.set_distribution(distribution.DataParallel(auto_shard_dataset=False))
+    return model.evaluate(iter(mine), steps=len(mine), verbose=0, return_dict=True)
+
+
 def sharded_layout():
     mesh = distribution.DeviceMesh((2, 2), ["batch", "model"])
     layouts = distribution.LayoutMap(mesh)
@@ -74,6 +97,10 @@ def main(out_dir, modes):
         if hasattr(kernel, "sharding"):  # jax: on how many devices, in how many pieces
             result["kernel_devices"] = len(kernel.sharding.device_set)
             result["kernel_pieces"] = len({str(s.index) for s in kernel.addressable_shards})
+        if mode == "data":
+            result["evaluate_own_shards"] = evaluate_own_shards(model)
+            distribution.set_distribution(distribution.DataParallel())
+            result["moving_mean"] = batch_norm_statistics()
         with open(os.path.join(out_dir, f"{mode}_{rank}.json"), "w") as f:
             json.dump(result, f)
 

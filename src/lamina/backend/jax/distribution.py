@@ -129,7 +129,7 @@ def distribute_batch(batch, distribution, is_global):
         if array is None:
             return None
         target = sharding(distribution, distribution.get_data_layout(array.shape))
-        if not is_global:
+        if not is_global and process_count() > 1:
             return jax.make_array_from_process_local_data(target, np.asarray(array))
         if array.shape[0] % batch_devices:
             target = NamedSharding(mesh(distribution), PartitionSpec())

@@ -179,18 +179,35 @@ def _gather(out):
     return rebuild(gathered)
 
 
+def _average_states(variables):
+    """Each of ``variables`` set to its mean over the processes, weighted by their
+    shares of the global batch (exact for a moving mean of batch statistics)."""
+    values = [v.value for v in variables]
+    local = float(getattr(_step, "size", 1))
+    flat = torch.cat([_flat(values, torch.float64) * local,
+                      torch.tensor([local], dtype=torch.float64)])
+    dist.all_reduce(flat)
+    for variable, value in zip(variables, _unflat(flat[:-1] / flat[-1], values)):
+        variable.assign(value)
+
+
 class DistributedStep:
     """A step run on this process's shard: the weights start from process 0's, the
-    logs are global, predict outputs are gathered."""
+    logs are global, predict outputs are gathered. After a training step the model's
+    non-trainable float Variables (a BatchNormalization's moving statistics, computed
+    on each shard) are averaged over the processes, so that all keep the same."""
 
     def __init__(self, step, model, kind, distribution, paths):
         self.step, self.model, self.kind, self.distribution = step, model, kind, distribution
+        self._states = []
         if kind == "train" and process_count() > 1:
             state = list(model.variables) + list(getattr(model.optimizer, "variables", ()))
             with torch.no_grad():
                 for variable in state:
                     value = variable.value
                     dist.broadcast(value.data if hasattr(value, "data") else value, src=0)
+            self._states = [v for v in model.non_trainable_variables
+                            if v.value.dtype.is_floating_point]
 
     def __getattr__(self, name):
         return getattr(self.step, name)
@@ -201,6 +218,8 @@ class DistributedStep:
         leaves = [a for a in tree.flatten(args)[0] if a is not None]
         _step.size = int(leaves[0].shape[0]) if leaves else 1
         out = self.step(*args)
+        if self._states:
+            _average_states(self._states)
         if self.kind == "predict":
             return _gather(out)
         return _global_logs(self.model) if out is None else out
