@@ -3,8 +3,8 @@ in the test process as the single-process reference).
 
 ``python distributed_worker.py OUT_DIR MODES``: initializes from the launcher's
 environment and, for each of the comma-separated MODES, trains a small classifier for
-3 epochs on global batches of 8 (``data``: under ``DataParallel``, then ``evaluate`` on per-process shards and
-the moving mean of a BatchNormalization; ``model``:
+3 epochs on global batches of 8 (``data``: under ``DataParallel``, then ``evaluate``
+on per-process shards and the moving mean of a BatchNormalization; ``model``:
 ``ModelParallel`` with the hidden Dense kernel split over a ``model`` axis of a 2x2
 mesh; ``die``: ``DataParallel``, and process 1 exits after its first step), then
 writes what each process saw to ``OUT_DIR/<mode>_<process>.json`` (process 0 also

@@ -26,6 +26,7 @@ WORKER = os.path.join(HERE, "distributed_worker.py")
 EXAMPLE = os.path.join(os.path.dirname(os.path.dirname(HERE)), "examples",
                        "distributed_training.py")
 needs_training = pytest.mark.skipif(ENGINE == "numpy", reason="the numpy engine cannot train")
+needs_engine = pytest.mark.skipif(ENGINE == "numpy", reason="distribution needs jax or torch")
 needs_jax = pytest.mark.skipif(ENGINE != "jax", reason="sharding over host devices is jax's")
 
 
@@ -145,6 +146,18 @@ def test_numpy_engine_says_distribution_needs_jax_or_torch():
     assert status == 2 and "numpy engine cannot train" in output
 
 
+@needs_engine
+def test_distribute_tensor_keeps_the_values_and_checks_the_layout():
+    mesh = distribution.DeviceMesh((1,), ["batch"], devices=distribution.list_devices()[:1])
+    value = np.arange(6, dtype="float32").reshape(3, 2)
+    out = distribution.distribute_tensor(K.convert_to_tensor(value),
+                                         distribution.TensorLayout(("batch", None), mesh))
+    np.testing.assert_array_equal(K.convert_to_numpy(out), value)
+    with pytest.raises(ValueError, match=r"the layout \('batch',\) has 1 axes; the tensor has "
+                                         r"shape \(3, 2\)"):
+        distribution.distribute_tensor(value, distribution.TensorLayout(("batch",), mesh))
+
+
 @pytest.mark.skipif(ENGINE != "torch", reason="torch's limits")
 def test_torch_refuses_model_parallel_and_a_mesh_larger_than_the_job():
     mesh = distribution.DeviceMesh((1, 1), ["batch", "model"], devices=["cpu:0"])
@@ -216,3 +229,7 @@ def test_four_host_devices_data_and_model_parallel_match_one_device(tmp_path, re
     assert (data["kernel_devices"], data["kernel_pieces"]) == (4, 1)  # replicated
     assert_same_training(model, reference)
     assert (model["kernel_devices"], model["kernel_pieces"]) == (4, 2)  # split over "model"
+    from lamina.saving import load_model
+    restored = load_model(str(tmp_path / "checkpoint_model.lamina"))  # gathered weights
+    for got, expected in zip(restored.get_weights(), reference["weights"]):
+        np.testing.assert_allclose(got, expected, atol=1e-5)

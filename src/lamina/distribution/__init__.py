@@ -21,12 +21,12 @@ data is split, and ``hooks`` for what process 0 alone does.
 True
 """
 
-from lamina.distribution.devices import (DeviceMesh, LayoutMap, TensorLayout, get_device_count,
-                                         list_devices)
+from lamina.distribution.devices import (DeviceMesh, LayoutMap, TensorLayout, distribute_tensor,
+                                         get_device_count, list_devices)
 from lamina.distribution.distributions import (DataParallel, Distribution, ModelParallel,
                                                distribution, set_distribution)
 from lamina.distribution.processes import initialize, process_count, process_index
 
 __all__ = ["DataParallel", "DeviceMesh", "Distribution", "LayoutMap", "ModelParallel",
-           "TensorLayout", "distribution", "get_device_count", "initialize", "list_devices",
-           "process_count", "process_index", "set_distribution"]
+           "TensorLayout", "distribute_tensor", "distribution", "get_device_count",
+           "initialize", "list_devices", "process_count", "process_index", "set_distribution"]

@@ -138,6 +138,29 @@ class TensorLayout:
         return f"<TensorLayout axes={self.axes}>"
 
 
+def distribute_tensor(tensor, layout):
+    """``tensor`` laid out on ``layout``'s device mesh: on jax a sharded ``jax.Array``
+    (inside a compiled step, a sharding constraint); on torch the tensor itself when
+    the layout replicates it (splitting is not supported there yet).
+
+    >>> from lamina import backend as K
+    >>> if K.backend() != "numpy":
+    ...     mesh = DeviceMesh((1,), ["batch"], devices=list_devices()[:1])
+    ...     out = distribute_tensor(K.ones((4, 2)), TensorLayout(("batch", None), mesh))
+    ...     print(tuple(out.shape))
+    ... else:
+    ...     print((4, 2))
+    (4, 2)
+    """
+    if not isinstance(layout, TensorLayout) or layout.device_mesh is None:
+        raise ValueError("distribute_tensor expects a TensorLayout with a device_mesh; "
+                         f"received {layout!r}.")
+    if len(layout.axes) != len(tensor.shape):
+        raise ValueError(f"distribute_tensor: the layout {layout.axes} has {len(layout.axes)} "
+                         f"axes; the tensor has shape {tuple(tensor.shape)}.")
+    return engine_half("distribute_tensor").distribute_tensor(tensor, layout)
+
+
 class LayoutMap(collections.abc.MutableMapping):
     """Regular expressions on variable paths (``"dense_1/kernel"``) mapped to
     :class:`TensorLayout` values; a tuple of axis names is turned into one.

@@ -50,21 +50,34 @@ def check_distribution(distribution):
 
 def mesh(distribution):
     """The ``jax.sharding.Mesh`` of ``distribution``'s :class:`DeviceMesh`."""
-    built = getattr(distribution, "_jax_mesh", None)
+    return device_mesh(distribution.device_mesh, type(distribution).__name__)
+
+
+def device_mesh(grid, where="DeviceMesh"):
+    """The ``jax.sharding.Mesh`` of a :class:`DeviceMesh` (built once)."""
+    built = getattr(grid, "_jax_mesh", None)
     if built is None:
         known = {f"{_kind(d)}:{d.id}": d for d in jax.devices()}
-        for kind in {name.split(":")[0] for name in distribution.device_mesh.devices.flat}:
+        for kind in {name.split(":")[0] for name in grid.devices.flat}:
             known.update({f"{_kind(d)}:{d.id}": d for d in _devices(kind)})
-        names = list(distribution.device_mesh.devices.flat)
+        names = list(grid.devices.flat)
         missing = [n for n in names if n not in known]
         if missing:
-            raise ValueError(f"{type(distribution).__name__}: the devices {missing} of the "
-                             f"device mesh do not exist; the devices are {sorted(known)}.")
-        grid = np.array([known[n] for n in names], dtype=object)
-        built = Mesh(grid.reshape(distribution.device_mesh.shape),
-                     distribution.device_mesh.axis_names)
-        distribution._jax_mesh = built
+            raise ValueError(f"{where}: the devices {missing} of the device mesh do not "
+                             f"exist; the devices are {sorted(known)}.")
+        devices = np.array([known[n] for n in names], dtype=object)
+        built = Mesh(devices.reshape(grid.shape), grid.axis_names)
+        grid._jax_mesh = built
     return built
+
+
+def distribute_tensor(tensor, layout):
+    """``tensor`` laid out as ``layout``: a sharding constraint inside a compiled step,
+    else the array moved onto the mesh."""
+    target = NamedSharding(device_mesh(layout.device_mesh), PartitionSpec(*layout.axes))
+    if isinstance(tensor, jax.core.Tracer):
+        return jax.lax.with_sharding_constraint(tensor, target)
+    return _put(tensor, target)
 
 
 def sharding(distribution, layout):
@@ -147,8 +160,8 @@ class DistributedStep:
     def __init__(self, step, model, kind, distribution, paths):
         self.step, self.kind, self.distribution = step, kind, distribution
         variables = getattr(step, "variables", [])
-        self._targets = [sharding(distribution, distribution.get_variable_layout(v, paths.get(id(v))))
-                         for v in variables]
+        layouts = [distribution.get_variable_layout(v, paths.get(id(v))) for v in variables]
+        self._targets = [sharding(distribution, layout) for layout in layouts]
         self._variables = variables
         if process_count() > 1 and all(_addressable(v._value) for v in variables):
             values = multihost_utils.broadcast_one_to_all(

@@ -60,6 +60,16 @@ def check_distribution(distribution):
             "and call lamina.distribution.initialize() first.")
 
 
+def distribute_tensor(tensor, layout):
+    """``tensor`` itself when ``layout`` replicates it; torch splits no tensor yet."""
+    sizes = dict(zip(layout.device_mesh.axis_names, layout.device_mesh.shape))
+    if any(a is not None and sizes[a] > 1 for a in layout.axes):
+        raise NotImplementedError(
+            f"distribute_tensor: splitting a tensor over devices (layout {layout.axes}) is not "
+            "supported on the torch engine yet (DTensor); use the jax engine.")
+    return tensor
+
+
 def initialize(address, num_processes, process_id, local_rank, timeout):
     """``torch.distributed.init_process_group`` over TCP at process 0's address."""
     if _joined():
