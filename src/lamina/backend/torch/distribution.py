@@ -7,8 +7,9 @@ update, the gradients are all-reduced in one flat buffer, each process's weighte
 its share of the samples, so every process applies the gradient of the whole global
 batch (also when the shards differ in size). The weights start from process 0's.
 The metric state (totals and counts) is summed over the processes before the logs
-are computed, so the logged loss and metrics are those of the global batch; predict
-outputs are gathered from every process.
+are computed, so the logged loss and metrics are those of the global batch (the dict
+a ``train_step`` or ``test_step`` override returns is logged as that process computed
+it); predict outputs are gathered from every process.
 
 >>> from lamina.backend.torch import distribution as half
 >>> half.process_count()
