@@ -170,6 +170,23 @@ def test_torch_refuses_model_parallel_and_a_mesh_larger_than_the_job():
         distribution.set_distribution(distribution.DataParallel(devices=["cpu:0", "cpu:1"]))
 
 
+@pytest.mark.skipif(ENGINE != "torch", reason="torch's limits")
+def test_torch_refuses_a_train_step_of_its_own_on_several_processes(monkeypatch):
+    from lamina import Input, Model, layers
+    from lamina.backend.torch import distribution as half
+
+    class OwnStep(Model):
+        def train_step(self, data):
+            return super().train_step(data)
+
+    x = Input((2,))
+    model = OwnStep(x, layers.Dense(1)(x), name="own")
+    model.compile(optimizer="sgd", loss="mse")
+    monkeypatch.setattr(half, "process_count", lambda: 2)
+    with pytest.raises(NotImplementedError, match=r"'own': its own train_step \(OwnStep"):
+        half.DistributedStep(None, model, "train", None, {})
+
+
 def test_processes_other_than_0_write_no_files_and_keep_the_other_callbacks(monkeypatch, tmp_path):
     monkeypatch.setattr(hooks, "distribution", lambda: object())
     monkeypatch.setattr(hooks, "process_index", lambda: 1)

@@ -202,6 +202,17 @@ def _average_states(variables):
         variable.assign(value)
 
 
+def _check_own_train_step(model):
+    owner = next(c for c in type(model).__mro__ if "train_step" in c.__dict__)
+    if owner.__name__ != "Trainer":
+        raise NotImplementedError(
+            f"Model {model.name!r}: its own train_step ({owner.__name__}.train_step) cannot run "
+            "under DataParallel on several torch processes yet: lamina averages the gradients "
+            "of the built-in train_step only, and the processes would drift apart. Use the "
+            "built-in train_step (override compute_loss / compute_metrics instead), or the jax "
+            "engine, where any train_step runs on the global batch.")
+
+
 class DistributedStep:
     """A step run on this process's shard: the weights start from process 0's, the
     logs are global, predict outputs are gathered. After a training step the model's
@@ -212,6 +223,7 @@ class DistributedStep:
         self.step, self.model, self.kind, self.distribution = step, model, kind, distribution
         self._states = []
         if kind == "train" and process_count() > 1:
+            _check_own_train_step(model)
             state = list(model.variables) + list(getattr(model.optimizer, "variables", ()))
             with torch.no_grad():
                 for variable in state:
