@@ -55,8 +55,10 @@ def _run(command, timeout, **env):
 
 
 def _launch(out_dir, modes, timeout=150):
+    """2 processes running the worker (on jax with 2 host devices each)."""
     return _run([sys.executable, "-m", "lamina.distribution.launch", "--nproc", "2", WORKER,
-                 str(out_dir), modes], timeout)
+                 str(out_dir), modes], timeout,
+                XLA_FLAGS="--xla_force_host_platform_device_count=2")
 
 
 def _read(out_dir, name):
@@ -207,8 +209,10 @@ def test_processes_other_than_0_write_no_files_and_keep_the_other_callbacks(monk
 @pytest.mark.timeout(200)
 def test_two_processes_train_as_one_process_and_a_dead_process_stops_the_job(tmp_path,
                                                                              reference):
-    # one job: a whole data-parallel run, then a run in which process 1 dies
-    status, output, seconds = _launch(tmp_path, "data,die", timeout=150)
+    # one job: a whole data-parallel run (on jax also a ModelParallel one, the kernel split
+    # over the 2 devices of each process), then a run in which process 1 dies
+    modes = "data,model,die" if ENGINE == "jax" else "data,die"
+    status, output, seconds = _launch(tmp_path, modes, timeout=150)
     first, second = _read(tmp_path, "data_0.json"), _read(tmp_path, "data_1.json")
     for result in (first, second):
         assert_same_training(result, reference)
@@ -217,6 +221,11 @@ def test_two_processes_train_as_one_process_and_a_dead_process_stops_the_job(tmp
             assert result["evaluate_own_shards"][name] == pytest.approx(value, abs=1e-5)
     # the BatchNormalization statistics, computed per shard, stay the same on both
     np.testing.assert_allclose(first["moving_mean"], second["moving_mean"], atol=1e-6)
+    if ENGINE == "jax":
+        for rank in (0, 1):
+            sharded = _read(tmp_path, f"model_{rank}.json")
+            assert_same_training(sharded, reference)
+            assert (sharded["kernel_devices"], sharded["kernel_pieces"]) == (4, 2)
     from lamina.saving import load_model
     restored = load_model(str(tmp_path / "checkpoint_data.lamina"))  # written by process 0
     for got, expected in zip(restored.get_weights(), reference["weights"]):
@@ -226,7 +235,8 @@ def test_two_processes_train_as_one_process_and_a_dead_process_stops_the_job(tmp
     assert seconds < 150
 
 
-@needs_training
+@pytest.mark.skipif(ENGINE != "torch", reason="the script is the same on every engine; the "
+                    "jax runs above are longer and cover its path")
 @pytest.mark.timeout(90)
 def test_the_example_trains_and_its_checkpoint_reloads_on_one_process(tmp_path):
     status, output, _ = _run([sys.executable, EXAMPLE, str(tmp_path)], 60)

@@ -135,7 +135,8 @@ def _put(value, target):
 
 def distribute_batch(batch, distribution, is_global):
     """``batch`` as global arrays split over the batch axis: from the global batch
-    (``is_global``), or from this process's shard of it."""
+    (``is_global``), or from this process's shard of it (the shards of equal sizes; a
+    global batch the batch axis does not divide is gathered and replicated)."""
     batch_devices = mesh(distribution).shape[distribution.batch_dim_name]
 
     def place(array):
@@ -143,7 +144,9 @@ def distribute_batch(batch, distribution, is_global):
             return None
         target = sharding(distribution, distribution.get_data_layout(array.shape))
         if not is_global and process_count() > 1:
-            return jax.make_array_from_process_local_data(target, np.asarray(array))
+            if array.shape[0] * process_count() % batch_devices == 0:
+                return jax.make_array_from_process_local_data(target, np.asarray(array))
+            array = multihost_utils.process_allgather(np.asarray(array), tiled=True)
         if array.shape[0] % batch_devices:
             target = NamedSharding(mesh(distribution), PartitionSpec())
         return _put(array, target)
@@ -173,15 +176,20 @@ class DistributedStep:
         return getattr(self.step, name)
 
     def _place(self):
-        # the step copies a donated value something else may hold: on several processes
-        # that copy must keep the value's sharding, so it is made here
+        # A value laid out otherwise (a metric reset) is moved, alike on every process. A
+        # donated value something else may hold (process 0 alone read it to save a
+        # checkpoint) is copied here, shard by shard in its own layout: a copy through
+        # another device order would be a collective that the other processes never join.
         donated = {id(v) for v in getattr(self.step, "_donated_vars", ())}
         for variable, target in zip(self._variables, self._targets):
             value = variable._value
             placed = getattr(value, "sharding", None)
-            if placed is None or not (placed == target or placed.is_equivalent_to(
-                    target, value.ndim)) or (id(variable) in donated and not variable._exclusive):
+            if placed is None or not (placed == target
+                                      or placed.is_equivalent_to(target, value.ndim)):
                 variable._value = _put(value, target)
+                variable._exclusive = True
+            elif id(variable) in donated and not variable._exclusive:
+                variable._value = jax.device_put(value, placed, may_alias=False)
                 variable._exclusive = True
 
     def _finish(self, out):
