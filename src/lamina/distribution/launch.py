@@ -108,8 +108,13 @@ def launch(options):
     return _supervise(processes, [f"process {rank}" for rank in range(options.nproc)])
 
 
+def _interrupted(signum, frame):
+    raise KeyboardInterrupt  # stop the processes as for Ctrl-C
+
+
 def main(argv=None):
-    """The command line entry point."""
+    """The command line entry point (a SIGTERM stops the processes as Ctrl-C does)."""
+    signal.signal(signal.SIGTERM, _interrupted)
     return launch(parse_arguments(sys.argv[1:] if argv is None else argv))
 
 

@@ -157,11 +157,11 @@ def distribute_batch(batch, distribution, is_global):
 class DistributedStep:
     """A compiled step whose Variables are laid out on the mesh before each call (a
     value assigned outside the step, such as a metric reset, is moved back); on
-    several processes the Variables start from process 0's values, and predict
-    outputs are gathered from every process."""
+    several processes the Variables start from process 0's values, the logs are read
+    on every process after each step, and predict outputs are gathered."""
 
     def __init__(self, step, model, kind, distribution, paths):
-        self.step, self.kind, self.distribution = step, kind, distribution
+        self.step, self.model, self.kind, self.distribution = step, model, kind, distribution
         variables = getattr(step, "variables", [])
         layouts = [distribution.get_variable_layout(v, paths.get(id(v))) for v in variables]
         self._targets = [sharding(distribution, layout) for layout in layouts]
@@ -193,9 +193,16 @@ class DistributedStep:
                 variable._exclusive = True
 
     def _finish(self, out):
-        if self.kind == "predict" and process_count() > 1:
+        if process_count() == 1:
+            return out
+        if self.kind == "predict":
             return multihost_utils.process_allgather(out, tiled=True)
-        return out
+        if out is None:
+            # The logs, computed now on every process alike: read later by process 0 alone
+            # (the progress bar), computing them from the global metric state would be a
+            # program the other processes never run.
+            out = self.model._results()
+        return {name: np.asarray(value) for name, value in out.items()}
 
     def __call__(self, *args):
         self._place()
