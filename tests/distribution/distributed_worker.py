@@ -43,7 +43,7 @@ def train(model, out_dir, callbacks=(), name="checkpoint"):
     from lamina.callbacks import ModelCheckpoint
     x, y = data()
     checkpoint = ModelCheckpoint(os.path.join(out_dir, f"{name}.lamina"))
-    history = model.fit(x, y, batch_size=8, epochs=3, verbose=0, shuffle=True,
+    history = model.fit(x, y, batch_size=8, epochs=3, verbose=1, shuffle=True,
                         callbacks=[checkpoint, *callbacks])
     return {"history": history.history,
             "evaluate": model.evaluate(x, y, batch_size=8, verbose=0, return_dict=True),

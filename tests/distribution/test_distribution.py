@@ -231,6 +231,7 @@ def test_two_processes_train_as_one_process_and_a_dead_process_stops_the_job(tmp
     for got, expected in zip(restored.get_weights(), reference["weights"]):
         np.testing.assert_allclose(got, expected, atol=1e-5)
     assert status != 0 and "exited with status" in output, output[-3000:]
+    assert output.count("Epoch 1/3") == len(modes.split(","))  # a progress bar: process 0's
     assert not os.path.exists(tmp_path / "die_0.json")  # process 0 did not go on alone
     assert seconds < 150
 
