@@ -86,9 +86,8 @@ def initialize(address, num_processes, process_id, local_rank, timeout):
 
 
 def _leave():
-    """Leave the process group at exit, together: a process whose peers still talk to it
-    must not tear its gloo threads down (C++ aborts the process). A peer that is gone
-    ends the wait with an error within 10 s."""
+    """Leave the process group at exit, once every process is done with it (a peer that
+    is gone ends the wait with an error within 10 s)."""
     if not _joined():
         return
     try:
