@@ -69,6 +69,23 @@ def callbacks(given, verbose):
     return kept, 0
 
 
+def metric_variables(model):
+    """The Variables of ``model``'s loss trackers and metrics (totals and counts): its
+    step state less its weights and its optimizers' slots.
+
+    >>> from lamina import Input, Model, layers
+    >>> x = Input((2,)); model = Model(x, layers.Dense(1)(x))
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> metric_variables(model)
+    []
+    """
+    skip = {id(v) for v in model.variables}
+    optimizers = [model.optimizer] + [h for h in model._own_state_holders()
+                                      if not hasattr(h, "result")]
+    skip.update(id(v) for o in optimizers for v in getattr(o, "variables", ()))
+    return [v for v in model._state_variables() if id(v) not in skip]
+
+
 def variable_paths(model):
     """``id(variable) -> "layer/sub_layer/name"`` for the model's weights, the paths
     a :class:`LayoutMap` is matched against.

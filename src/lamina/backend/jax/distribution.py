@@ -23,6 +23,7 @@ from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from lamina.backend import tree
 from lamina.backend.distributed_environment import job_settings
+from lamina.backend.variables import VariableScope
 
 
 def _kind(device):
@@ -198,10 +199,13 @@ class DistributedStep:
         if self.kind == "predict":
             return multihost_utils.process_allgather(out, tiled=True)
         if out is None:
-            # The logs, computed now on every process alike: read later by process 0 alone
-            # (the progress bar), computing them from the global metric state would be a
-            # program the other processes never run.
-            out = self.model._results()
+            # The logs, computed now from this process's copy of the (replicated) metric
+            # state: process 0 alone reads them later (the progress bar), and computing
+            # them from the global arrays then would be a program the others never run.
+            from lamina.distribution.hooks import metric_variables
+            local = {v: np.asarray(v._value) for v in metric_variables(self.model)}
+            with VariableScope(local):
+                out = self.model._results()
         return {name: np.asarray(value) for name, value in out.items()}
 
     def __call__(self, *args):

@@ -153,17 +153,9 @@ def reduce_gradients(grads):
     return [None if g is None else next(reduced) for g in grads]
 
 
-def _metric_variables(model):
-    """The Variables of the trackers and metrics (sums and counts, summed over processes)."""
-    skip = {id(v) for v in model.variables}
-    optimizers = [model.optimizer] + [h for h in model._own_state_holders()
-                                      if not hasattr(h, "result")]
-    skip.update(id(v) for o in optimizers for v in getattr(o, "variables", ()))
-    return [v for v in model._state_variables() if id(v) not in skip]
-
-
 def _global_logs(model):
-    variables = _metric_variables(model)
+    from lamina.distribution.hooks import metric_variables
+    variables = metric_variables(model)
     if not variables:
         return model._results()
     values = [v.value for v in variables]
