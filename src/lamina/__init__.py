@@ -21,3 +21,4 @@ from lamina import mixed_precision  # noqa: F401,E402
 from lamina.dtype_policies import DTypePolicy, FloatDTypePolicy  # noqa: F401,E402
 from lamina._version import __version__, version  # noqa: F401,E402
 from lamina import preprocessing  # noqa: F401,E402
+from lamina import distribution  # noqa: F401,E402

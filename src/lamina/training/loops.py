@@ -20,6 +20,7 @@ import numpy as np
 from lamina import backend as K
 from lamina._arguments import is_int
 from lamina.backend import config, tree
+from lamina.distribution import hooks as distributed
 from lamina.training import data_adapters, label_checks, nonfinite
 from lamina.training.argument_checks import check_fit_arguments, check_loop_arguments
 from lamina.training.trainer import _floats
@@ -28,6 +29,7 @@ from lamina.utils.traceback_utils import filter_traceback
 
 def _callback_list(model, callbacks, verbose, epochs, steps, history=False):
     from lamina.callbacks import CallbackList
+    callbacks, verbose = distributed.callbacks(callbacks, verbose)  # process 0 writes
     if isinstance(callbacks, CallbackList):
         return callbacks
     return CallbackList(callbacks, add_history=history, add_progbar=verbose != 0, model=model,
@@ -99,6 +101,7 @@ class Loops:
             remaining = label_checks.checked(
                 self, "train", adapter, itertools.islice(adapter.epoch(epoch), skip, max_steps),
                 "fit")
+            remaining = distributed.batches(self, remaining, adapter)
             for step, batches in self._executions(remaining, skip):
                 callbacks.on_train_batch_begin(step)
                 logs = self._run_step("train", *batches)
@@ -194,6 +197,7 @@ class Loops:
         callbacks.on_test_begin()
         logs = None
         batches = label_checks.checked(self, "test", adapter, adapter.epoch(), where)
+        batches = distributed.batches(self, batches, adapter)
         for step, batch in enumerate(batches):
             callbacks.on_test_batch_begin(step)
             logs = self._run_step("test", batch)
@@ -221,7 +225,7 @@ class Loops:
         callbacks = _callback_list(self, callbacks, verbose, 1, adapter.steps)
         callbacks.on_predict_begin()
         batches, rebuild = [], None
-        for step, batch in enumerate(adapter.epoch()):
+        for step, batch in enumerate(distributed.batches(self, adapter.epoch(), adapter)):
             callbacks.on_predict_batch_begin(step)
             out = self._run_step("predict", batch)
             leaves, rebuild = tree.flatten(out)

@@ -24,6 +24,7 @@ from lamina import backend as K
 from lamina._arguments import positive_int
 from lamina.backend import tree
 from lamina.backend.symbolic import SymbolicTensor
+from lamina.distribution import hooks as distributed
 from lamina.layers.layer import _unique
 from lamina.metrics.base import Metric
 from lamina.optimizers.base import Optimizer
@@ -464,6 +465,7 @@ class Trainer:
             return self.optimizer.scale_loss(loss), aux
 
         (_, (terms, y_pred, masks)), grads = K.value_and_grad(forward, has_aux=True)(trainable)
+        grads = distributed.gradients(grads)  # the global batch's, under a distribution
         self.optimizer.apply(grads, trainable)
         return self._update_trackers(graph, terms, x, y, y_pred, masks, sample_weight)
 
@@ -566,7 +568,7 @@ class Trainer:
                 if len(variables) != len(step.variables):
                     step = K.engine.compile_step(method, variables, jit_compile=jit,
                                                  differentiable=kind == "train")
-            self._steps()[kind] = step
+            self._steps()[kind] = step = distributed.step(self, kind, step)
         return step
 
     def _steps(self):

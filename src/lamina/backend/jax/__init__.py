@@ -14,6 +14,10 @@ import jax as _jax
 
 _jax.config.update("jax_enable_x64", True)
 
+from lamina.backend.jax.distribution import join_launched_job  # noqa: E402
+
+join_launched_job()  # a launched process joins its job before any JAX computation
+
 from lamina.backend.jax.core import *  # noqa: E402,F401,F403
 from lamina.backend.jax.math import *  # noqa: E402,F401,F403
 from lamina.backend.jax.nn import *  # noqa: E402,F401,F403
