@@ -95,21 +95,51 @@ def jax_predict(forward, params, x, batches):
     return np.concatenate(jax.device_get(outs))
 
 
-def torch_epoch(model, loss_fn, optimizer, x, y, batches):
+def torch_epoch(model, loss_fn, optimizer, x, y, batches, device=None):
     """One eager PyTorch epoch: ``loss_fn(model(x[index]), y[index])``, its gradient and
-    an ``optimizer`` step for each index in ``batches``."""
+    an ``optimizer`` step for each index in ``batches``; on an accelerator ``device``
+    each batch is copied there first (as lamina copies each NumPy batch)."""
+    on_host = device is None or device.type == "cpu"
     for index in batches:
-        loss = loss_fn(model(x[index]), y[index])
+        xb, yb = (x[index], y[index]) if on_host else (
+            x[index].to(device, non_blocking=True), y[index].to(device, non_blocking=True))
+        loss = loss_fn(model(xb), yb)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
     loss.item()
 
 
-def run_worker(module, engine, arguments):
-    """The timings printed by ``python -m benchmarks.<module> --worker <engine>
-    *arguments`` run on ``engine``."""
+def add_device_option(parser):
+    """The ``--device`` option: where every variant of a run computes."""
+    parser.add_argument("--device", default=None,
+                        help="cpu, gpu or gpu:N: where lamina and the hand-written code "
+                             "compute (default: each engine's default device, the first GPU "
+                             "when there is one)")
+
+
+def worker_env(engine, device=None):
+    """The environment of a worker on ``engine``: lamina's ``LAMINA_DEVICE`` names the
+    device; JAX's hand-written code follows it through ``JAX_PLATFORMS`` for the CPU."""
     env = dict(os.environ, LAMINA_BACKEND=engine)
+    if device is not None:
+        env["LAMINA_DEVICE"] = device
+        if engine == "jax" and device.split(":")[0] == "cpu":
+            env["JAX_PLATFORMS"] = "cpu"
+    return env
+
+
+def torch_device():
+    """The device lamina's torch engine places tensors on in this worker (from
+    ``--device``), which the hand-written torch code uses too."""
+    from lamina.backend import engine
+    return engine.current_device()
+
+
+def run_worker(module, engine, arguments, device=None):
+    """The timings printed by ``python -m benchmarks.<module> --worker <engine>
+    *arguments`` run on ``engine`` (on ``device``, when given)."""
+    env = worker_env(engine, device)
     out = subprocess.run([sys.executable, "-m", f"benchmarks.{module}", "--worker", engine,
                           *arguments], capture_output=True, text=True, env=env, cwd=ROOT)
     if out.returncode != 0:

@@ -37,9 +37,9 @@ import sys
 
 if not __package__:  # run as a script: the `benchmarks` package lives in the repository root
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks._timing import (TABLE_HEADER, flush_denormals, interleaved_rounds, jax_epoch,
-                                jax_predict, jax_train_step, run_worker, table_row,
-                                torch_epoch)
+from benchmarks._timing import (TABLE_HEADER, add_device_option, flush_denormals,
+                                interleaved_rounds, jax_epoch, jax_predict, jax_train_step,
+                                run_worker, table_row, torch_device, torch_epoch)
 from benchmarks.training_speed import torch_crossentropy
 
 TARGET = 1.10
@@ -244,17 +244,20 @@ class RawTorch:
             x = np.ascontiguousarray(x.transpose(0, 3, 1, 2))
         self.x, self.y = torch.from_numpy(x), torch.from_numpy(y)
         self.slices = batches(len(x), batch)
-        self.model, self.loss_fn = model(), loss_fn
+        self.device = torch_device()
+        self.model, self.loss_fn = model().to(self.device), loss_fn
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=ADAM["learning_rate"],
                                           eps=ADAM["epsilon"], foreach=True)
 
     def train_epoch(self):
-        torch_epoch(self.model, self.loss_fn, self.optimizer, self.x, self.y, self.slices)
+        torch_epoch(self.model, self.loss_fn, self.optimizer, self.x, self.y, self.slices,
+                    self.device)
 
     def predict(self):
         import numpy as np
         with self.torch.no_grad():
-            return np.concatenate([self.model(self.x[index]).numpy() for index in self.slices])
+            outs = [self.model(self.x[index].to(self.device)) for index in self.slices]
+            return np.concatenate([out.cpu().numpy() for out in outs])
 
 
 # -- the benchmarks -------------------------------------------------------------
@@ -299,6 +302,7 @@ def main():
     parser.add_argument("--models", nargs="+", default=["B", "C"], choices=["B", "C"])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    add_device_option(parser)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, args.models, args.rounds)
@@ -306,7 +310,7 @@ def main():
     print(TABLE_HEADER)
     for engine in args.engines:
         times = run_worker("layers_speed", engine,
-                           ["--rounds", str(args.rounds), "--models", *args.models])
+                           ["--rounds", str(args.rounds), "--models", *args.models], args.device)
         for task, _, label in TASKS:
             for model in args.models:
                 print(table_row(engine, f"{model}: {MODELS[model]}, {label}", times,

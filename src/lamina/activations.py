@@ -18,10 +18,13 @@ the function, ``serialize`` a function into its name and ``deserialize`` back.
 
 from lamina import backend as K
 from lamina._catalogue import find_custom, unknown_name_error
+from lamina.backend.variables import AutocastScope, current_scope
 from lamina.backend.ops.activations_extra import (celu, glu, hard_shrink, hard_tanh,
                                                   soft_shrink, sparse_plus, sparse_sigmoid,
                                                   sparsemax, squareplus, tanh_shrink,
                                                   threshold)
+
+_LOW_FLOATS = ("float16", "bfloat16")
 
 
 def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
@@ -176,13 +179,32 @@ def softsign(x):
 
 
 def softmax(x, axis=-1):
-    """``exp(x) / sum(exp(x))`` along ``axis`` (an int or a tuple of ints).
+    """``exp(x) / sum(exp(x))`` along ``axis`` (an int or a tuple of ints). Inside the
+    call of a layer with a mixed precision policy the result is float32 (see
+    :func:`_float32_under_mixed_precision`).
 
     >>> from lamina import backend as K
     >>> K.convert_to_numpy(softmax(K.convert_to_tensor([[0.0, 0.0]]))).tolist()
     [[0.5, 0.5]]
     """
-    return K.softmax(x, axis=axis)
+    return K.softmax(_float32_under_mixed_precision(x), axis=axis)
+
+
+def _float32_under_mixed_precision(x):
+    """``x`` cast to float32 when it is float16 or bfloat16 and a layer with a mixed
+    precision policy is running its ``call``; else ``x`` itself. Softmax outputs are
+    computed this way, so that probabilities (and the losses on them) keep float32's
+    range and precision.
+
+    >>> from lamina import backend as K, layers
+    >>> dense = layers.Dense(2, dtype="mixed_bfloat16")
+    >>> softmax = layers.Softmax(dtype="mixed_bfloat16")
+    >>> K.dtype(dense(K.ones((1, 3)))), K.dtype(softmax(K.ones((1, 3))))
+    ('bfloat16', 'float32')
+    """
+    if type(current_scope()) is AutocastScope and K.dtype(x) in _LOW_FLOATS:
+        return K.cast(x, "float32")
+    return x
 
 
 def log_softmax(x, axis=-1):

@@ -69,15 +69,16 @@ def dtype_policy():
 
 def set_dtype_policy(policy):
     """Set the dtype policy of the layers created from now on: a
-    :class:`~lamina.dtype_policies.DTypePolicy` or a name, ``"float16"``,
+    :class:`~lamina.dtype_policies.DTypePolicy` or a name: ``"float16"``,
     ``"bfloat16"``, ``"float32"`` or ``"float64"`` (variables and computations in
-    that dtype); None goes back to following ``floatx()``. The mixed precision
-    policies raise NotImplementedError.
+    that dtype), ``"mixed_float16"`` or ``"mixed_bfloat16"`` (variables in float32,
+    computations in the low precision); None goes back to following ``floatx()``.
 
     >>> import lamina
-    >>> lamina.config.set_dtype_policy("float64")
-    >>> lamina.layers.Dense(2).dtype
-    'float64'
+    >>> lamina.config.set_dtype_policy("mixed_bfloat16")
+    >>> dense = lamina.layers.Dense(2)
+    >>> dense.dtype, dense.compute_dtype
+    ('float32', 'bfloat16')
     >>> lamina.config.set_dtype_policy(None)
     """
     if isinstance(policy, _dtype_policies.DTypePolicy):

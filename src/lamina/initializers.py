@@ -31,6 +31,7 @@ import numpy as np
 
 from lamina import backend as K
 from lamina._arguments import is_int
+from lamina.backend.device import host_state_scope
 from lamina._catalogue import Catalogue, Configurable
 
 
@@ -397,7 +398,8 @@ class Orthogonal(RandomInitializer):
     def _generator(self):
         if isinstance(self.seed, int):
             return np.random.default_rng(self.seed)
-        seed = K.random.randint((), 0, 2**31 - 1, dtype="int32", seed=self.seed)
+        with host_state_scope():  # read as a number at once: drawn on the host
+            seed = K.random.randint((), 0, 2**31 - 1, dtype="int32", seed=self.seed)
         return np.random.default_rng(int(K.convert_to_numpy(seed)))
 
     def __call__(self, shape, dtype=None):

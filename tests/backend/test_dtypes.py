@@ -148,3 +148,13 @@ def test_standardize_dtype_names():
     assert dtypes.standardize_dtype(np.dtype("uint8")) == "uint8"
     with pytest.raises(TypeError, match="unknown dtype"):
         dtypes.standardize_dtype("complex7")
+
+
+@pytest.mark.parametrize("dtype", ["bfloat16", "float16"])
+@pytest.mark.parametrize("name", ["tanh", "exp", "sigmoid", "sin", "log", "sqrt", "softplus",
+                                  "erf", "erfinv", "square", "relu"])
+def test_element_wise_functions_keep_half_precision(name, dtype):
+    """Under mixed_bfloat16 an LSTM's tanh runs on bfloat16 tensors: computing it in
+    float32 would change the layer's output dtype (NumPy sees bfloat16 as kind 'V')."""
+    x = K.cast(K.convert_to_tensor([0.25, 0.5]), dtype)
+    assert K.dtype(getattr(K, name)(x)) == dtype

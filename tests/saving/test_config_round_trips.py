@@ -14,6 +14,7 @@ import pytest
 
 from lamina import (activations, constraints, initializers, layers, losses, metrics,
                     optimizers, regularizers)
+from lamina.backend import config as backend_config
 from lamina.layers.layer import Layer
 from lamina.losses import Loss
 from lamina.metrics import Metric
@@ -57,6 +58,7 @@ ARGUMENTS = {
     "filters": 2, "kernel_size": 3, "num_heads": 2, "key_dim": 4, "cell": _rnn_cell,
     "cells": lambda: [_rnn_cell(), _rnn_cell()], "layer": _inner_layer,
     "fn": lambda: losses.mean_squared_error, "learning_rate": 0.01,
+    "inner_optimizer": lambda: optimizers.SGD(learning_rate=0.1),
     "initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5,
     "first_decay_steps": 10, "boundaries": [5], "values": [0.1, 0.01],
     "num_bins": 4,
@@ -129,6 +131,24 @@ def test_serialized_object_survives_json(cls):
     assert type(rebuilt) is cls
     assert rebuilt.get_config() == original.get_config()
     assert json.dumps(serialize_lamina_object(rebuilt)) == text
+
+
+LAYERS = [param for param in _params() if issubclass(param.values[0], Layer)]
+
+
+@pytest.mark.parametrize("cls", LAYERS)
+def test_a_mixed_precision_policy_survives_the_layer_config(cls):
+    backend_config.set_dtype_policy_name("mixed_bfloat16")
+    try:
+        original = _instance(cls)
+    finally:
+        backend_config.set_dtype_policy_name(None)
+    config = json.loads(json.dumps(serialize_lamina_object(original)))
+    rebuilt = deserialize_lamina_object(config)
+    assert rebuilt.dtype_policy == original.dtype_policy
+    assert rebuilt.compute_dtype == original.compute_dtype
+    # the lookups and discretizers keep the int64 they set for themselves
+    assert original.dtype_policy.name in ("mixed_bfloat16", "int64")
 
 
 def _public_functions(module):

@@ -42,6 +42,8 @@ from lamina.backend.dtypes import is_float_dtype, is_int_dtype  # noqa: E402,F40
 from lamina.backend.naming import get_uid  # noqa: E402,F401
 from lamina.backend.symbolic import Input, SymbolicTensor  # noqa: E402
 from lamina.backend.variables import Variable, VariableScope  # noqa: E402
+from lamina.backend.device import device_of, get_device, list_devices  # noqa: E402,F401
+from lamina.backend.device import device as device_scope  # noqa: E402,F401
 
 Variable._engine = engine
 if hasattr(engine, "prepare_variable_class"):

@@ -10,6 +10,9 @@ The engine is chosen once per process, in this order:
    ``image_data_format``;
 3. the first installed of jax, torch, numpy.
 
+The device new tensors go to follows the same order: ``LAMINA_DEVICE``, then the
+file's ``device`` key, then the engine's own choice (see :mod:`lamina.backend.device`).
+
 Example:
 
 >>> from lamina.backend import config
@@ -28,10 +31,11 @@ _PIP = {"jax": "pip install 'lamina[jax]'  (or: pip install jax)",
 _FLOAT_TYPES = ("float16", "bfloat16", "float32", "float64")
 _DATA_FORMATS = ("channels_last", "channels_first")
 
-_MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
+MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
 _settings = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last",
-             "dtype_policy": None, "max_epochs": None, "max_steps_per_epoch": None}
+             "dtype_policy": None, "max_epochs": None, "max_steps_per_epoch": None,
+             "device": None}
 
 
 def lamina_home():
@@ -82,6 +86,11 @@ def resolve_engine():
                 path = os.path.join(lamina_home(), "lamina.json")
                 raise ValueError(f"lamina: bad {key!r} in the configuration file {path}: {e}") \
                     from None
+    if os.environ.get("LAMINA_DEVICE"):
+        _settings["device"] = (os.environ["LAMINA_DEVICE"], "LAMINA_DEVICE")
+    elif file_config.get("device") is not None:
+        _settings["device"] = (file_config["device"],
+                               f"'device' in {os.path.join(lamina_home(), 'lamina.json')}")
     name = os.environ.get("LAMINA_BACKEND") or file_config.get("backend")
     source = "LAMINA_BACKEND" if os.environ.get("LAMINA_BACKEND") else "lamina.json"
     if name is None:
@@ -98,6 +107,16 @@ def resolve_engine():
         raise ImportError(f"lamina: the engine {name!r} (from {source}) is not installed. "
                           f"Install it with: {_PIP[name]}. The engines are: {', '.join(ENGINES)}.")
     return name
+
+
+def requested_device():
+    """``(device name, where it was set)`` from ``LAMINA_DEVICE`` or the configuration
+    file's ``device`` key, read when the engine was chosen; None when neither is set.
+
+    >>> requested_device() is None or isinstance(requested_device()[0], str)
+    True
+    """
+    return _settings["device"]
 
 
 def floatx():
@@ -180,21 +199,22 @@ def standardize_data_format(data_format):
 
 
 def check_dtype_policy_name(name, where="set_dtype_policy"):
-    """Return ``name`` if it names a policy lamina runs (float16, bfloat16, float32,
-    float64: variables and computations in that dtype); raise otherwise.
+    """Return ``name`` if it names a policy lamina runs: a float dtype (float16,
+    bfloat16, float32, float64: variables and computations in that dtype) or a mixed
+    precision policy (mixed_float16, mixed_bfloat16: float32 variables, computations in
+    the low precision); raise a ValueError suggesting the closest name otherwise.
 
-    >>> check_dtype_policy_name("float64")
-    'float64'
+    >>> check_dtype_policy_name("mixed_bfloat16")
+    'mixed_bfloat16'
     """
-    if name in _MIXED_POLICIES:
-        raise NotImplementedError(
-            f"{where}: the mixed precision policy {name!r} is not supported yet; the "
-            f"supported policies are {', '.join(_FLOAT_TYPES)} (variables and computations "
-            f"in that dtype).")
-    if name not in _FLOAT_TYPES:
-        raise ValueError(f"{where}: expected a dtype policy name, one of "
-                         f"{', '.join(_FLOAT_TYPES)}; received {name!r}.")
-    return name
+    if name in _FLOAT_TYPES or name in MIXED_POLICIES:
+        return name
+    from lamina._catalogue import closest_name
+    known = _FLOAT_TYPES + MIXED_POLICIES
+    best = closest_name(name, known) if isinstance(name, str) else None
+    hint = f"; did you mean {best!r}?" if best is not None else "."
+    raise ValueError(f"{where}: expected a dtype policy name, one of {', '.join(known)}; "
+                     f"received {name!r}{hint}")
 
 
 def dtype_policy_name():
@@ -208,8 +228,9 @@ def dtype_policy_name():
 
 
 def set_dtype_policy_name(name):
-    """Make layers created from now on hold their variables and compute in ``name``
-    (float16, bfloat16, float32 or float64); None follows :func:`floatx` again.
+    """Make layers created from now on use the dtype policy ``name`` (float16, bfloat16,
+    float32, float64, mixed_float16 or mixed_bfloat16); None follows :func:`floatx`
+    again.
 
     >>> set_dtype_policy_name("float64"); dtype_policy_name()
     'float64'

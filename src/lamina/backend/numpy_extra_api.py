@@ -50,7 +50,7 @@ def implement(xp):
 
     def floatify(x):
         x = tensor(x)
-        return x if x.dtype.kind in "fc" else x.astype(dt(config.floatx()))
+        return x if dtypes.is_floating_array_dtype(x.dtype) else x.astype(dt(config.floatx()))
 
     def cast(x, dtype):
         return x if dtypes.standardize_dtype(x.dtype) == dtype else x.astype(dt(dtype))
@@ -59,8 +59,17 @@ def implement(xp):
         return x if isinstance(x, (bool, int, float)) else tensor(x)
 
     # -- element-wise ------------------------------------------------------
-    ops["erf"] = lambda x: special().erf(floatify(x))
-    ops["erfinv"] = lambda x: special().erfinv(floatify(x))
+    def keep_dtype(fn):
+        """``fn`` of a float array, in its dtype (SciPy computes float16 and bfloat16 in
+        float64)."""
+        def op(x):
+            x = floatify(x)
+            out = fn(x)
+            return out if out.dtype == x.dtype else out.astype(x.dtype)
+        return op
+
+    ops["erf"] = keep_dtype(lambda x: special().erf(x))
+    ops["erfinv"] = keep_dtype(lambda x: special().erfinv(x))
     for name in _FLOAT_UNARY:
         ops[name] = lambda x, fn=getattr(xp, name): fn(floatify(x))
     for name in _BOOL_UNARY:
@@ -282,7 +291,7 @@ _SEGMENT_UFUNCS = {"segment_max": np.maximum, "segment_min": np.minimum,
 def _segment_identity(name, dtype):
     if name == "segment_prod":
         return 1
-    if dtype.kind == "f":
+    if dtypes.is_floating_array_dtype(dtype):
         return -np.inf if name == "segment_max" else np.inf
     if dtype.kind == "b":
         return name == "segment_min"

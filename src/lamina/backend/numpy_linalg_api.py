@@ -12,7 +12,7 @@ dtype('float32')
 
 import numpy as np
 
-from lamina.backend import config
+from lamina.backend import config, dtypes
 
 
 def implement(xp):
@@ -23,7 +23,7 @@ def implement(xp):
 
     def floatify(x):
         x = xp.asarray(x) if hasattr(x, "dtype") else xp.asarray(np.asarray(x, config.floatx()))
-        return x if x.dtype.kind in "fc" else x.astype(config.floatx())
+        return x if dtypes.is_floating_array_dtype(x.dtype) else x.astype(config.floatx())
 
     def keep(fn):
         def op(x):

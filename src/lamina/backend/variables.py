@@ -10,6 +10,12 @@ leaves the storage alone. This is how one stateful Python program (a layer, an
 optimizer) runs as a pure function: the JAX train step binds every Variable to a
 traced value, runs the code, and collects the new values (DESIGN.md, principle 4).
 
+Mixed precision uses the same hook: while a layer whose dtype policy is mixed runs
+its ``call``, an :class:`AutocastScope` is the active scope, and reading a Variable
+tagged with a compute dtype (``variable.autocast``, set by the layer) returns its
+value cast to that dtype. Outside such a call no scope is added, so reading a
+Variable costs what it always did.
+
 >>> from lamina import backend as K
 >>> v = K.Variable([1.0, 2.0], name="v")
 >>> _ = v.assign_add([1.0, 1.0]); K.convert_to_numpy(v).tolist()
@@ -106,6 +112,58 @@ class VariableScope:
             _state.scope = saved
 
 
+class AutocastScope:
+    """Read the Variables tagged with a compute dtype (``variable.autocast``, e.g.
+    ``"float16"``) cast to it, for a ``with`` block; others, and every assignment, go
+    to the enclosing scope (or to the Variables themselves when there is none). The
+    float32 Variable stays the one the optimizer updates; gradients reach it through
+    the cast.
+
+    >>> from lamina import backend as K
+    >>> w = K.Variable([1.5], name="w")
+    >>> w.autocast = "float16"
+    >>> with AutocastScope():
+    ...     K.dtype(w.value)
+    'float16'
+    >>> K.dtype(w.value), w.dtype
+    ('float32', 'float32')
+    """
+
+    def __init__(self):
+        self._parent = None
+
+    @property
+    def values(self):
+        return self._parent.values if self._parent is not None else {}
+
+    @property
+    def assigned(self):
+        return self._parent.assigned if self._parent is not None else []
+
+    def read(self, variable):
+        parent = self._parent
+        value = parent.read(variable) if parent is not None else variable._storage_value()
+        dtype = variable.autocast
+        if dtype and dtype != variable._dtype:
+            return Variable._ops.cast(value, dtype)
+        return value
+
+    def write(self, variable, value):
+        if self._parent is not None:
+            self._parent.write(variable, value)
+        else:
+            variable._store(value)
+
+    def __enter__(self):
+        self._parent = current_scope()
+        _state.scope = self
+        return self
+
+    def __exit__(self, *exc):
+        _state.scope = self._parent
+        return False
+
+
 class Variable:
     """A mutable, named tensor that K functions and operators accept.
 
@@ -127,6 +185,9 @@ class Variable:
     # True while only this Variable can hold its stored value (a compiled JAX step
     # made it and nobody has read it since): the step may then donate the buffer.
     _exclusive = False
+    # The dtype a mixed precision layer's call reads this Variable in (inside an
+    # AutocastScope); None: never cast. Set by the layer that owns it.
+    autocast = None
 
     def __init__(self, initial_value, trainable=True, name=None, dtype=None,
                  regularizer=None, constraint=None):
@@ -184,9 +245,13 @@ class Variable:
         if scope is not None:
             scope.write(self, value)
         else:
-            self._value = engine.assign_variable(self._value, value)
-            self._exclusive = False
+            self._store(value)
         return self
+
+    def _store(self, value):
+        """Write ``value`` (an engine tensor of the right dtype and shape) to the storage."""
+        self._value = Variable._engine.assign_variable(self._value, value)
+        self._exclusive = False
 
     def assign_add(self, delta):
         """Add ``delta`` to the value in place. Returns the Variable."""

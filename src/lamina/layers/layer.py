@@ -39,11 +39,13 @@ import threading
 import numpy as np
 
 from lamina import backend as K
+from lamina import dtype_policies
 from lamina._arguments import as_ints, plain
 from lamina._catalogue import record_init_arguments
 from lamina.backend import symbolic, tree
 from lamina.backend.naming import unique_name
 from lamina.backend.symbolic import SymbolicTensor
+from lamina.backend.variables import AutocastScope
 from lamina.layers.call_inputs import NATIVE_DTYPES, TENSOR_CLASSES, convert_arguments
 
 _state = threading.local()
@@ -217,8 +219,7 @@ class Layer(_EngineLayer):
         object.__setattr__(self, "_layer_ready", False)
         self.name = name if name is not None else unique_name(_snake_case(type(self).__name__))
         self._trainable = bool(trainable)
-        self.dtype = K.standardize_dtype(dtype if dtype is not None
-                                         else K.config.dtype_policy_name())
+        self.dtype_policy = dtype
         self.built = False
         self.input_spec = None
         self.supports_masking = False
@@ -258,10 +259,58 @@ class Layer(_EngineLayer):
         """The output mask: the input mask when the layer supports masking, else None."""
         return mask if self.supports_masking else None
 
+    # -- dtypes --------------------------------------------------------------
+    @property
+    def dtype_policy(self):
+        """The layer's :class:`~lamina.dtype_policies.DTypePolicy`. Set it to a policy,
+        a name (``"mixed_bfloat16"``) or None (the global policy) before the layer is
+        built.
+
+        >>> from lamina import layers
+        >>> layer = layers.Dense(2, dtype="mixed_float16")
+        >>> layer.dtype_policy, layer.dtype, layer.compute_dtype
+        (<DTypePolicy "mixed_float16">, 'float32', 'float16')
+        """
+        return self._dtype_policy
+
+    @dtype_policy.setter
+    def dtype_policy(self, value):
+        try:
+            policy = dtype_policies.get(value)
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{type(self).__name__} layer {self.name!r}: {e}") from None
+        object.__setattr__(self, "_dtype_policy", policy)
+        object.__setattr__(self, "_compute_dtype", policy.compute_dtype)
+        # the dtype a mixed policy's call reads the variables in; None for the others,
+        # whose calls add nothing (see _run)
+        object.__setattr__(self, "_autocast_dtype", policy.compute_dtype
+                           if policy.compute_dtype != policy.variable_dtype else None)
+
+    @property
+    def dtype(self):
+        """The dtype of the layer's variables (the policy's ``variable_dtype``), as in
+        Keras 3; setting it sets the policy."""
+        return self._dtype_policy.variable_dtype
+
+    @dtype.setter
+    def dtype(self, value):
+        self.dtype_policy = value
+
+    @property
+    def variable_dtype(self):
+        """The dtype of the layer's variables."""
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def compute_dtype(self):
+        """The dtype of the layer's computations: its floating inputs are cast to it and,
+        under a mixed policy, its variables are read in it inside ``call``."""
+        return self._compute_dtype
+
     # -- calling -------------------------------------------------------------
     @property
     def input_dtype(self):
-        """The dtype floating inputs are cast to before ``call``: the layer's dtype.
+        """The dtype floating inputs are cast to before ``call``: the compute dtype.
 
         >>> import numpy as np
         >>> from lamina import backend as K, layers
@@ -269,7 +318,7 @@ class Layer(_EngineLayer):
         >>> layer.input_dtype, K.dtype(layer(np.ones((1, 3), "float64")))
         ('float32', 'float32')
         """
-        return self.dtype
+        return self._compute_dtype
 
     def __call__(self, *args, **kwargs):
         if not args:
@@ -368,7 +417,10 @@ class Layer(_EngineLayer):
         start = len(context.losses) if context is not None else 0
         object.__setattr__(self, "_current_losses", [])
         try:
-            outputs = self.call(*args, **kwargs)
+            if self._autocast_dtype is None:
+                outputs = self.call(*args, **kwargs)
+            else:
+                outputs = self._autocast_call(args, kwargs)
         except Exception as e:
             raise self._layer_error(e, args[0]) from e
         if self.activity_regularizer is not None:
@@ -387,6 +439,16 @@ class Layer(_EngineLayer):
                 type(self).compute_mask is Layer.compute_mask:
             return outputs, losses, None
         return outputs, losses, self.compute_mask(args[0], mask)
+
+    def _autocast_call(self, args, kwargs):
+        """``call`` under a mixed policy: the float variables of this layer and of its
+        sub-layers with a mixed policy are read in their compute dtype (tagged on the
+        first such call; ``add_weight(autocast=False)`` opts a weight out)."""
+        if not self.__dict__.get("_autocast_tagged", False):
+            _tag_autocast_variables(self)
+            object.__setattr__(self, "_autocast_tagged", True)
+        with AutocastScope():
+            return self.call(*args, **kwargs)
 
     def _call_arguments(self):
         """Whether ``call`` takes ``training`` and ``mask`` (read from its signature once)."""
@@ -469,12 +531,14 @@ class Layer(_EngineLayer):
 
     # -- weights -------------------------------------------------------------
     def add_weight(self, name=None, shape=None, initializer=None, dtype=None, trainable=True,
-                   regularizer=None, constraint=None):
+                   regularizer=None, constraint=None, autocast=True):
         """Create a weight, track it and return it.
 
         ``initializer`` is a name (``"glorot_uniform"``), an Initializer, or a
         callable ``(shape, dtype) -> tensor``; floats default to glorot_uniform,
-        other dtypes to zeros.
+        other dtypes to zeros. ``dtype`` defaults to the policy's variable dtype;
+        under a mixed policy, ``call`` reads the weight in the compute dtype unless
+        ``autocast`` is False (statistics kept in float32).
 
         >>> from lamina import layers
         >>> layer = layers.Layer()
@@ -495,6 +559,8 @@ class Layer(_EngineLayer):
                               name=name or f"weight_{len(self._added_weights)}", dtype=dtype,
                               regularizer=regularizers.get(regularizer),
                               constraint=constraints.get(constraint))
+        if not autocast:
+            variable.autocast = False
         self._added_weights.append(variable)
         return variable
 
@@ -691,8 +757,10 @@ class Layer(_EngineLayer):
 
     # -- configuration -------------------------------------------------------
     def get_config(self):
-        """The constructor arguments, captured when the layer was created."""
-        config = {"name": self.name, "trainable": self.trainable, "dtype": self.dtype}
+        """The constructor arguments, captured when the layer was created; ``dtype`` is
+        the name of the layer's dtype policy (``"float32"``, ``"mixed_bfloat16"``)."""
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": self._dtype_policy.name}
         captured = self.__dict__.get("_init_arguments")
         if captured is not None:
             init, args, kwargs = captured
@@ -704,6 +772,8 @@ class Layer(_EngineLayer):
                     config.update(plain(value))
                 elif parameter.kind is not parameter.VAR_POSITIONAL:
                     config[key] = plain(value)
+        if "dtype" in config:  # the policy's name, however it was given
+            config["dtype"] = self._dtype_policy.name
         return config
 
     @classmethod
@@ -720,13 +790,26 @@ class Layer(_EngineLayer):
         if "name" in later:
             layer.name = later["name"]
         if "dtype" in later:
-            layer.dtype = K.standardize_dtype(later["dtype"])
+            layer.dtype_policy = later["dtype"]
         if "trainable" in later:
             layer.trainable = later["trainable"]
         return layer
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+
+def _tag_autocast_variables(layer):
+    """Tag the float variables of ``layer`` and of its sub-layers that have a mixed
+    policy with their compute dtype, the dtype an AutocastScope reads them in; those
+    already tagged (or opted out) are left alone."""
+    target = layer._autocast_dtype
+    if target is not None:
+        for variable in layer._own_variables():
+            if variable.autocast is None and variable.dtype in ("float32", "float64"):
+                variable.autocast = target
+    for sublayer in layer._sublayers():
+        _tag_autocast_variables(sublayer)
 
 
 def _unique(values):

@@ -100,10 +100,10 @@ class _AffineNormalization(Layer):
     def _make_gamma_beta(self, shape, gamma=True, beta=True):
         self.gamma = self.add_weight(
             "gamma", shape, self.gamma_initializer, regularizer=self.gamma_regularizer,
-            constraint=self.gamma_constraint) if gamma else None
+            constraint=self.gamma_constraint, autocast=False) if gamma else None
         self.beta = self.add_weight(
             "beta", shape, self.beta_initializer, regularizer=self.beta_regularizer,
-            constraint=self.beta_constraint) if beta else None
+            constraint=self.beta_constraint, autocast=False) if beta else None
 
     def get_config(self):
         config = super().get_config()
@@ -182,9 +182,11 @@ class BatchNormalization(_AffineNormalization):
         self._reduction_axes = [a for a in range(rank) if a != axis]
         self._make_gamma_beta((channels,), gamma=self.scale, beta=self.center)
         self.moving_mean = self.add_weight("moving_mean", (channels,),
-                                           self.moving_mean_initializer, trainable=False)
+                                           self.moving_mean_initializer, trainable=False,
+                                           autocast=False)
         self.moving_variance = self.add_weight("moving_variance", (channels,),
-                                               self.moving_variance_initializer, trainable=False)
+                                               self.moving_variance_initializer, trainable=False,
+                                               autocast=False)
         self.input_spec = InputSpec(ndim=rank, axes={axis: channels})
         self.built = True
 

@@ -17,6 +17,8 @@ graph between symbolic tensors. Subclassing ``Model`` works like subclassing
 (2, 4)
 """
 
+from lamina._arguments import is_int
+from lamina.backend import symbolic
 from lamina.layers.layer import Layer
 from lamina.models.keras2 import Keras2Model
 from lamina.models.stateless import StatelessCall
@@ -100,6 +102,42 @@ class Model(Keras2Model, StatelessCall, Loops, Trainer, Layer):
                 layer.reset_states()
             pending.extend(layer._sublayers())
 
+    def build(self, input_shape=None):
+        """Create the weights for inputs of ``input_shape`` (batch axis included, e.g.
+        ``(None, 3)``; a list or dict of shapes for several inputs) by calling the model
+        on symbolic inputs of that shape, as Keras 2 did for subclassed models (Keras 3
+        marks such a model built without creating its weights). A subclass's own
+        ``build`` that calls ``super().build(input_shape)`` is only marked built.
+
+        >>> from lamina import Model, layers
+        >>> class TwoLayers(Model):
+        ...     def __init__(self):
+        ...         super().__init__()
+        ...         self.hidden, self.out = layers.Dense(4), layers.Dense(1)
+        ...     def call(self, x):
+        ...         return self.out(self.hidden(x))
+        >>> model = TwoLayers(); model.build((None, 3)); model.count_params()
+        21
+        """
+        if self.built or type(self).build is not Model.build:
+            self.built = True
+            return
+        if input_shape is None:
+            raise ValueError(f"Model {self.name!r}: build() needs the input shape, batch "
+                             f"axis included, e.g. model.build((None, 3)); received None.")
+        inputs = _symbolic_inputs(input_shape, f"Model {self.name!r}: build")
+        try:
+            self(inputs)
+        except Exception as e:
+            raise ValueError(f"Model {self.name!r}: build({input_shape!r}) calls the model "
+                             f"on symbolic inputs of that shape, and the call failed: {e} "
+                             f"Call the model on a batch of real data instead.") from e
+
+    def _maybe_build(self, inputs):
+        if type(self).build is Model.build:  # the layers build as the call reaches them
+            self.built = True
+        super()._maybe_build(inputs)
+
     @property
     def input_shape(self):
         """The shape of the model's input (a list of shapes for several inputs), for a
@@ -180,3 +218,17 @@ def _functional_subclass(cls, functional):
         _functional_subclasses[cls] = type(cls.__name__, (cls, functional),
                                            {"__module__": cls.__module__})
     return _functional_subclasses[cls]
+
+
+def _symbolic_inputs(input_shape, where):
+    """Symbolic inputs of ``input_shape``: a shape, or a list or dict of shapes."""
+    if isinstance(input_shape, dict):
+        return {k: _symbolic_inputs(v, where) for k, v in input_shape.items()}
+    if isinstance(input_shape, (list, tuple)) and input_shape and all(
+            isinstance(s, (list, tuple)) for s in input_shape):
+        return [_symbolic_inputs(s, where) for s in input_shape]
+    if not isinstance(input_shape, (list, tuple)) or not all(
+            d is None or is_int(d) for d in input_shape):
+        raise ValueError(f"{where}: expected a shape such as (None, 3) (ints or None, batch "
+                         f"axis first), or a list or dict of shapes; received {input_shape!r}.")
+    return symbolic.Input(batch_shape=tuple(None if d is None else int(d) for d in input_shape))

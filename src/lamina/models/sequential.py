@@ -113,6 +113,24 @@ class Sequential(Keras2Sequential, Model):
         if not self._tensors:
             self._build_from(inputs)
 
+    def build(self, input_shape=None):
+        """Create the layers' weights for inputs of ``input_shape`` (batch axis
+        included), as Keras's ``model.build((None, 3))``.
+
+        >>> from lamina import Sequential, layers
+        >>> model = Sequential([layers.Dense(2)]); model.build((None, 3))
+        >>> model.count_params(), model.output_shape
+        (8, (None, 2))
+        """
+        if self._tensors:
+            return
+        if input_shape is None:
+            raise ValueError(f"Sequential {self.name!r}: build() needs the input shape, "
+                             f"batch axis included, e.g. model.build((None, 3)); received "
+                             f"None.")
+        from lamina.models.model import _symbolic_inputs
+        self._build_from(_symbolic_inputs(input_shape, f"Sequential {self.name!r}: build"))
+
     def call(self, inputs, training=None, mask=None):
         if not self._layers:
             return inputs

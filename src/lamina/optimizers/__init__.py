@@ -25,6 +25,7 @@ from lamina.optimizers.adam import Adam, AdamW
 from lamina.optimizers.adamax import Adamax
 from lamina.optimizers.base import Optimizer
 from lamina.optimizers.lion import Lion
+from lamina.optimizers.loss_scale_optimizer import LossScaleOptimizer
 from lamina.optimizers.nadam import Nadam
 from lamina.optimizers.rmsprop import RMSprop
 from lamina.optimizers.sgd import SGD
@@ -33,6 +34,7 @@ _CLASSES = {cls.__name__: cls for cls in (SGD, RMSprop, Adam, AdamW, Adagrad, Ad
                                           Nadam, Lion)}
 
 _CATALOGUE = Catalogue("lamina.optimizers", "optimizer", _CLASSES, accepts="an Optimizer")
+_CATALOGUE.add_aliases(LossScaleOptimizer=LossScaleOptimizer)  # wraps one: built from configs
 
 
 def serialize(optimizer):

@@ -43,6 +43,7 @@ from lamina import backend as K
 from lamina import initializers
 from lamina._catalogue import Configurable, constructor_config, decode_config
 from lamina.backend import fused_optimizers, naming
+from lamina.backend.device import host_state_scope, scope_of
 from lamina.backend.variables import current_scope
 from lamina.optimizers import schedules
 
@@ -161,8 +162,9 @@ class Optimizer(Configurable):
                              f"can be set. Received clipnorm={clipnorm}, clipvalue={clipvalue}, "
                              f"global_clipnorm={global_clipnorm}.")
         self.name = name if name is not None else naming.unique_name(owner.lower())
-        self.iterations = K.Variable(0, trainable=False, dtype="int64",
-                                     name=f"{self.name}/iterations")
+        with host_state_scope():  # read as numbers each step (see lamina.backend.device)
+            self.iterations = K.Variable(0, trainable=False, dtype="int64",
+                                         name=f"{self.name}/iterations")
         self._variables = [self.iterations]
         self._schedule = None
         self._learning_rate = None
@@ -170,8 +172,9 @@ class Optimizer(Configurable):
             self._schedule = learning_rate
         else:
             rate = check_number(owner, "learning_rate", learning_rate)
-            self._learning_rate = K.Variable(rate, trainable=False, dtype=K.floatx(),
-                                             name=f"{self.name}/learning_rate")
+            with host_state_scope():
+                self._learning_rate = K.Variable(rate, trainable=False, dtype=K.floatx(),
+                                                 name=f"{self.name}/learning_rate")
             self._variables.append(self._learning_rate)
         self._trainable_variables = []
         self._index = {}
@@ -269,9 +272,11 @@ class Optimizer(Configurable):
         return variable
 
     def add_variable_from_reference(self, reference, name, initializer="zeros"):
-        """A state Variable with ``reference``'s shape and dtype, named after it."""
-        return self.add_variable(reference.shape, initializer, reference.dtype,
-                                 f"{reference.name}_{name}")
+        """A state Variable with ``reference``'s shape and dtype, named after it, on
+        ``reference``'s device."""
+        with scope_of(reference):
+            return self.add_variable(reference.shape, initializer, reference.dtype,
+                                     f"{reference.name}_{name}")
 
     def add_optimizer_variables(self, variables, name, initializer="zeros"):
         """One slot per variable of ``variables`` (a list, aligned with them)."""
@@ -301,6 +306,18 @@ class Optimizer(Configurable):
         return not any(re.search(name, variable.name) for name in self._decay_excluded_names)
 
     # -- updates -------------------------------------------------------------------------
+    def scale_loss(self, loss):
+        """The loss a training step differentiates: ``loss`` itself here; a
+        :class:`~lamina.optimizers.LossScaleOptimizer` multiplies it by its scale (and
+        its ``apply`` divides the gradients by it). A custom ``train_step`` calls it
+        before taking gradients, so that it works with either.
+
+        >>> from lamina import optimizers
+        >>> optimizers.SGD().scale_loss(2.0)
+        2.0
+        """
+        return loss
+
     def apply_gradients(self, grads_and_vars):
         """``apply`` on a list of ``(gradient, variable)`` pairs. Returns ``iterations``."""
         pairs = list(grads_and_vars)

@@ -17,6 +17,7 @@ import itertools
 
 from lamina._arguments import is_int
 from lamina.backend import config, stepping, tree
+from lamina.distribution import hooks as distributed
 from lamina.training import data_adapters, label_checks, nonfinite, predicting
 from lamina.training.argument_checks import check_fit_arguments, check_loop_arguments
 from lamina.training.trainer import _floats
@@ -26,6 +27,7 @@ from lamina.utils.traceback_utils import filter_traceback
 def _callback_list(model, callbacks, verbose, epochs, steps, history=False):
     from lamina.callbacks import CallbackList
     stepping.listen_to_compiles(None)  # a progress bar sets itself (a loop that raised left one)
+    callbacks, verbose = distributed.callbacks(callbacks, verbose)  # process 0 writes
     if isinstance(callbacks, CallbackList):
         return callbacks
     return CallbackList(callbacks, add_history=history, add_progbar=verbose != 0, model=model,
@@ -97,6 +99,7 @@ class Loops:
             remaining = label_checks.checked(
                 self, "train", adapter, itertools.islice(adapter.epoch(epoch), skip, max_steps),
                 "fit")
+            remaining = distributed.batches(self, remaining, adapter)
             for step, batches in self._executions(remaining, skip):
                 callbacks.on_train_batch_begin(step)
                 logs = self._run_step("train", *batches)
@@ -192,6 +195,7 @@ class Loops:
         callbacks.on_test_begin()
         logs = None
         batches = label_checks.checked(self, "test", adapter, adapter.epoch(), where)
+        batches = distributed.batches(self, batches, adapter)
         for step, batch in enumerate(batches):
             callbacks.on_test_batch_begin(step)
             logs = self._run_step("test", batch)
@@ -219,7 +223,7 @@ class Loops:
         callbacks = _callback_list(self, callbacks, verbose, 1, adapter.steps)
         callbacks.on_predict_begin()
         step, full = None, getattr(adapter, "batch_size", None)
-        for i, batch in enumerate(adapter.epoch()):
+        for i, batch in enumerate(distributed.batches(self, adapter.epoch(), adapter)):
             callbacks.on_predict_batch_begin(i)
             if step is None:
                 step = self._steps().get("predict") or self._step_function("predict", batch)

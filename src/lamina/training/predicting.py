@@ -82,11 +82,8 @@ class Padding:
         self.step = step
         self.per_sample = None if getattr(step, "compiles_per_shape", False) else False
 
-    def fetch(self, arrays):
-        return self.step.fetch(arrays)
-
-    def rebind(self, variables):
-        self.step.rebind(variables)
+    def __getattr__(self, name):  # the step's own (fetch, rebind, distribution, ...)
+        return getattr(self.step, name)
 
     def __call__(self, batch, full=None):
         if self.per_sample is False:

@@ -19,8 +19,9 @@ Variables (:meth:`JitStep.rebind`):
   identity, and the model's ``add_loss`` terms and ``targets``.
 
 A model with its own ``train_step`` or ``test_step`` keeps no steps (its Python may
-read anything), nor does an engine whose steps do not compile (torch's eager steps
-cost nothing to make).
+read anything), nor does a model under a distribution (its steps lay out their
+Variables), nor an engine whose steps do not compile (torch's eager steps cost
+nothing to make).
 
 >>> from lamina import optimizers
 >>> config_key(optimizers.SGD(0.1)) == config_key(optimizers.SGD(0.5))
@@ -29,6 +30,7 @@ True
 False
 """
 
+from lamina.distribution.hooks import distribution
 from lamina.optimizers.base import Optimizer
 
 # steps kept per model (the oldest is dropped first)
@@ -68,7 +70,10 @@ def config_key(value):
 
 def step_key(model, kind, variables):
     """The key of ``model``'s ``kind`` step over ``variables``, or None when such a
-    step is not kept."""
+    step is not kept (a custom train or test step; any step under a distribution,
+    whose steps lay out their Variables)."""
+    if distribution() is not None:
+        return None
     own = {id(v) for v in model.variables}
     state = tuple((_Identity(v) if id(v) in own else None, tuple(v.shape), str(v.dtype))
                   for v in variables)

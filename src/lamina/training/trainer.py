@@ -24,6 +24,7 @@ from lamina import backend as K
 from lamina._arguments import positive_int
 from lamina.backend import tree
 from lamina.backend.symbolic import SymbolicTensor
+from lamina.distribution import hooks as distributed
 from lamina.layers.layer import _unique
 from lamina.metrics.base import Metric
 from lamina.optimizers.base import Optimizer
@@ -127,6 +128,10 @@ class Trainer:
             self.optimizer = optimizers.get(optimizer)
         except ValueError as e:
             raise ValueError(f"compile: {e}") from None
+        if self.dtype_policy.name == "mixed_float16" and not isinstance(
+                self.optimizer, optimizers.LossScaleOptimizer):
+            self.optimizer = optimizers.LossScaleOptimizer(self.optimizer)
+            optimizer = self.optimizer  # saved as such: a loaded model keeps its scaling
         self._compiled_loss = CompiledLoss(loss, loss_weights)
         self._compiled_metrics = CompiledMetrics(metrics, weighted_metrics)
         self._compile_config = dict(optimizer=optimizer, loss=loss, loss_weights=loss_weights,
@@ -456,9 +461,11 @@ class Trainer:
         trainable = self._trainable_for_steps or self.trainable_variables
 
         def forward(weights):
-            return self._losses_of(graph, x, y, sample_weight, True)
+            loss, aux = self._losses_of(graph, x, y, sample_weight, True)
+            return self.optimizer.scale_loss(loss), aux
 
         (_, (terms, y_pred, masks)), grads = K.value_and_grad(forward, has_aux=True)(trainable)
+        grads = distributed.gradients(grads)  # the global batch's, under a distribution
         self.optimizer.apply(grads, trainable)
         return self._update_trackers(graph, terms, x, y, y_pred, masks, sample_weight)
 
@@ -566,6 +573,7 @@ class Trainer:
                 if len(variables) != len(step.variables):
                     step = K.engine.compile_step(method, variables, jit_compile=jit,
                                                  differentiable=kind == "train")
+            step = distributed.step(self, kind, step)
             if kind == "predict":
                 step = predicting.Padding(step)
             self._kept_steps().put(key, step)

@@ -6,6 +6,7 @@ import numpy as np
 
 from lamina.backend import dtypes as _dtypes
 from lamina.backend import tree as _tree
+from lamina.backend.jax import placement as _placement
 
 probe_fills = ((83, 157),)
 abstract_probes = True  # jax.eval_shape allocates nothing, whatever the probe sizes
@@ -45,7 +46,9 @@ def concrete_scope():
 
 
 def make_variable(value, dtype, trainable):
-    return jnp.asarray(value, dtype=jnp.dtype(dtype))
+    array = jnp.asarray(value, dtype=jnp.dtype(dtype))
+    device = _placement.scoped_device()
+    return array if device is None else jax.device_put(array, device)
 
 
 def assign_variable(storage, value):

@@ -28,6 +28,7 @@ import jax.numpy as jnp
 import numpy as np
 
 from lamina.backend import stepping
+from lamina.backend.jax.placement import check_batch_devices
 from lamina.backend.variables import VariableScope
 
 
@@ -54,6 +55,8 @@ class JitStep:
     compiles_per_shape = True
 
     def __init__(self, fn, variables):
+        owner = getattr(fn, "__self__", None)
+        self.where = f"Model {owner.name!r}" if hasattr(owner, "name") else "the step"
         # each Variable once: one buffer cannot be donated twice in a call
         self.variables = list({id(v): v for v in variables}.values())
 
@@ -178,6 +181,11 @@ class JitStep:
         donated = [v._value if v._exclusive else _copy(v._value) for v in self._donated_vars]
         try:
             new, extra, out = compiled(donated, [v._value for v in self._kept_vars], args)
+        except ValueError as e:
+            if "incompatible devices" in str(e):
+                check_batch_devices(jax.tree_util.tree_leaves(args), self.variables,
+                                    self.where)
+            raise
         finally:
             if self._watch is not None:
                 self._compiled_now()

@@ -19,5 +19,10 @@ from lamina.backend.numpy.ctc import *  # noqa: F401,F403
 from lamina.backend.numpy.image import *  # noqa: F401,F403
 
 from lamina.backend.numpy.training import compile_step  # noqa: E402,F401
+from lamina.backend.numpy.placement import (  # noqa: E402,F401
+    current_device, device_name, device_scope, tensor_device_name, visible_devices)
+from lamina.backend.numpy import placement as _placement  # noqa: E402
+
+_placement.check_requested_device()
 
 name = "numpy"

@@ -13,7 +13,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from lamina.backend import config
+from lamina.backend import config, dtypes
 from lamina.backend.numpy.math import convert_to_tensor as _convert
 
 # The K implementations; the checks below are imported by name, not re-exported.
@@ -237,7 +237,7 @@ def _tensor(x):
 
 def _float(x):
     x = _tensor(x)
-    return x if x.dtype.kind == "f" else x.astype(config.floatx())
+    return x if dtypes.is_floating_array_dtype(x.dtype) else x.astype(config.floatx())
 
 
 def _axes(axis):
@@ -357,7 +357,7 @@ def _from_last(x, channels_last):
 def _promote(x, kernel):
     x, kernel = _tensor(x), _tensor(kernel)
     dtype = np.result_type(x, kernel)
-    if dtype.kind != "f":
+    if not dtypes.is_floating_array_dtype(dtype):
         dtype = np.dtype(config.floatx())
     return x.astype(dtype, copy=False), kernel.astype(dtype, copy=False)
 
@@ -443,7 +443,8 @@ def max_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)
     inputs = _tensor(inputs)
     channels_last, pool_size, strides, pads = check_pool(
         "max_pool", inputs.shape, pool_size, strides, padding, data_format)
-    fill = -np.inf if inputs.dtype.kind == "f" else np.iinfo(inputs.dtype).min
+    floating = dtypes.is_floating_array_dtype(inputs.dtype)
+    fill = -np.inf if floating else np.iinfo(inputs.dtype).min
     cols = _windows(_to_last(inputs, channels_last), pool_size, strides, pads, fill)
     out = np.max(cols, axis=tuple(range(-len(pool_size), 0)))
     return _from_last(out, channels_last)

@@ -51,7 +51,9 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
     previous output (zeros with ``zero_output_for_mask``). ``go_backwards`` iterates from the
     end, and the outputs come in that order. Returns ``(last_output, outputs, new_states)``;
     ``outputs`` has one step only when ``return_all_outputs`` is False. Runs as one
-    ``K.scan`` (traceable on JAX); ``unroll`` and ``input_length`` are accepted and unused.
+    ``K.scan`` (traceable on JAX), fully unrolled with ``unroll`` (one copy of the step per
+    time step in a compiled program: longer to compile, often faster to run for short
+    sequences); ``input_length`` is accepted and unused.
 
     >>> from lamina import backend as K
     >>> last, outputs, states = K.rnn(lambda x, s: (x + s[0], [x + s[0]]),
@@ -91,7 +93,8 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
             states, consts = carry
             output, new_states = call(x_t, states, consts)
             return (new_states, consts), output
-        (states, _), outputs = _core.scan(step, (initial_states, constants), inputs)
+        (states, _), outputs = _core.scan(step, (initial_states, constants), inputs,
+                                          unroll=bool(unroll))
     else:
         first_output, _ = call(inputs[0], initial_states, constants)
 
@@ -105,7 +108,8 @@ def rnn(step_function, inputs, initial_states, go_backwards=False, mask=None, co
                           for n, s in zip(new_states, states)]
             return (new_states, output, consts), output
         (states, _, _), outputs = _core.scan(
-            step, (initial_states, _arrays.zeros_like(first_output), constants), (inputs, mask))
+            step, (initial_states, _arrays.zeros_like(first_output), constants), (inputs, mask),
+            unroll=bool(unroll))
     last_output = outputs[-1]
     if not return_all_outputs:
         outputs = _arrays.expand_dims(last_output, 0)

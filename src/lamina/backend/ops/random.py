@@ -27,6 +27,7 @@ from lamina.backend.ops import core as _core
 from lamina.backend.ops import math as _math
 from lamina.backend import symbolic as _symbolic
 from lamina.backend import tree as _tree
+from lamina.backend.device import host_state_scope as _host_state_scope
 from lamina.backend.variables import Variable as _Variable
 
 
@@ -48,13 +49,15 @@ class SeedGenerator:
         if isinstance(seed, bool) or not isinstance(seed, (int, _np.integer)):
             raise TypeError(f"SeedGenerator: seed must be an int or None; received {seed!r}.")
         self.name = name or "seed_generator"
-        self.state = _Variable(_np.array([int(seed) % 2**31, 0], dtype="int64"),
-                               trainable=False, name=f"{self.name}_state", dtype="int64")
+        with _host_state_scope():
+            self.state = _Variable(_np.array([int(seed) % 2**31, 0], dtype="int64"),
+                                   trainable=False, name=f"{self.name}_state", dtype="int64")
+            self._increment = _core.convert_to_tensor([0, 1], "int64")
 
     def next(self):
         """The (seed, counter) pair for one draw; advances the counter."""
         state = _arrays.copy(self.state.value)  # torch assigns in place
-        self.state.assign(_math.add(state, _core.convert_to_tensor([0, 1], "int64")))
+        self.state.assign(_math.add(state, self._increment))
         return state
 
 

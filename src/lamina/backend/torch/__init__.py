@@ -25,5 +25,11 @@ from lamina.backend.torch.linalg import *  # noqa: F401,F403
 
 from lamina.backend.torch.training import compile_step  # noqa: E402,F401
 from lamina.backend.torch.module import LayerModule as layer_base  # noqa: E402,F401
+from lamina.backend.torch.placement import (  # noqa: E402,F401
+    current_device, device_name, device_scope, host_state_scope, scope_of,
+    tensor_device_name, visible_devices)
+from lamina.backend.torch import placement as _placement  # noqa: E402
+
+_placement.set_current_device(_placement.default_device())
 
 name = "torch"

@@ -38,13 +38,28 @@ def is_tensor(x):
 
 _probing = [False]  # True while abstract_eval runs on the meta device
 _outer_device = [None]  # the default device outside it
+_META = torch.device("meta")
+# Where new tensors go (lamina.device scopes, LAMINA_DEVICE, else the first
+# accelerator; see lamina.backend.torch.placement), and whether that is the CPU,
+# where converted NumPy data needs no copy.
+_device = [torch.device("cpu")]
+_on_host = [True]
+_host_state = [False]  # True inside placement.host_state_scope: new Variables are host state
+
+
+def target_device():
+    """The device of a new tensor: the meta device while shape inference probes,
+    else lamina's current device."""
+    return _META if _probing[0] else _device[0]
 
 
 def convert_to_tensor(x, dtype=None, sparse=None):
     if isinstance(x, torch.Tensor):
         return x if dtype is None else x.to(to_torch_dtype(dtype))
     tensor = _convert(x, dtype)
-    return tensor.to("meta") if _probing[0] else tensor
+    if _probing[0]:
+        return tensor.to(_META)
+    return tensor if _on_host[0] else tensor.to(_device[0])
 
 
 def _from_numpy(array):
@@ -106,7 +121,7 @@ def probe_variable(value):
 
 def _materialize(v):
     if isinstance(v, torch.Tensor) and v.device.type == "meta":
-        return torch.zeros(tuple(v.shape), dtype=v.dtype)
+        return torch.zeros(tuple(v.shape), dtype=v.dtype, device=_device[0])
     return v
 
 
@@ -146,12 +161,17 @@ def concrete_scope():
 
 # -- variables ---------------------------------------------------------------
 def make_variable(value, dtype, trainable):
-    tensor = convert_to_tensor(value, dtype).detach().clone()
+    tensor = convert_to_tensor(value, dtype).detach().to(target_device(), copy=True)
     floating = tensor.dtype.is_floating_point
-    return torch.nn.Parameter(tensor, requires_grad=bool(trainable) and floating)
+    parameter = torch.nn.Parameter(tensor, requires_grad=bool(trainable) and floating)
+    if _host_state[0]:
+        parameter._lamina_host_state = True  # stays on the CPU (see placement.py)
+    return parameter
 
 
 def assign_variable(storage, value):
+    if storage.device.type == "meta" or value.device.type == "meta":
+        return storage  # the meta device holds shapes without data: nothing to write
     with torch.no_grad():
         storage.copy_(value)
     return storage

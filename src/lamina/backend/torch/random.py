@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from lamina.backend.numpy import random as _reference
-from lamina.backend.torch.core import _from_numpy, to_torch_dtype
+from lamina.backend.torch.core import _from_numpy, target_device, to_torch_dtype
 
 _in_step = [False]  # True while a compiled step runs: draws are torch-native
 
@@ -69,7 +69,7 @@ def seed_engine(seed):
 
 
 def random_draw(kind, shape, dtype, seed_pair, **p):
-    device = torch.get_default_device()
+    device = target_device()
     dt = to_torch_dtype(dtype)
     if device.type == "meta":
         return torch.empty(shape, dtype=dt, device="meta")
@@ -81,35 +81,37 @@ def random_draw(kind, shape, dtype, seed_pair, **p):
     float_dt = dt if dt.is_floating_point else torch.float32
     gen = _generator(seed_pair, device)
     if kind == "normal":
-        out = torch.randn(shape, generator=gen, dtype=float_dt) * p["stddev"] + p["mean"]
+        out = torch.randn(shape, generator=gen, dtype=float_dt, device=device) * p["stddev"] + p["mean"]
     elif kind == "uniform":
-        out = torch.rand(shape, generator=gen, dtype=float_dt) * (p["maxval"] - p["minval"]) \
+        out = torch.rand(shape, generator=gen, dtype=float_dt, device=device) * (p["maxval"] - p["minval"]) \
             + p["minval"]
     elif kind == "truncated_normal":
-        out = torch.empty(shape, dtype=float_dt)
+        out = torch.empty(shape, dtype=float_dt, device=device)
         torch.nn.init.trunc_normal_(out, 0.0, 1.0, -2.0, 2.0, generator=gen)
         out = out * p["stddev"] + p["mean"]
     elif kind == "bernoulli":
-        probs = torch.as_tensor(p["p"], dtype=torch.float32)
-        out = torch.rand(shape, generator=gen) < probs
+        probs = torch.as_tensor(p["p"], dtype=torch.float32, device=device)
+        out = torch.rand(shape, generator=gen, device=device) < probs
     elif kind == "binomial":
-        counts = torch.as_tensor(p["counts"], dtype=torch.float32).expand(shape)
-        probs = torch.as_tensor(p["probabilities"], dtype=torch.float32).expand(shape)
+        counts = torch.as_tensor(p["counts"], dtype=torch.float32, device=device).expand(shape)
+        probs = torch.as_tensor(p["probabilities"], dtype=torch.float32,
+                                device=device).expand(shape)
         out = torch.binomial(counts.contiguous(), probs.contiguous(), generator=gen)
     elif kind == "randint":
-        out = torch.randint(int(p["minval"]), int(p["maxval"]), shape, generator=gen)
+        out = torch.randint(int(p["minval"]), int(p["maxval"]), shape, generator=gen,
+                            device=device)
     elif kind == "gamma":
-        out = _gamma(p["alpha"], shape, gen)
+        out = _gamma(p["alpha"], shape, gen, device)
     elif kind == "beta":
-        a, b = _gamma(p["alpha"], shape, gen), _gamma(p["beta"], shape, gen)
+        a, b = _gamma(p["alpha"], shape, gen, device), _gamma(p["beta"], shape, gen, device)
         out = a / (a + b)
     else:
         raise ValueError(f"random: unknown distribution {kind!r}")
     return out.to(dt)
 
 
-def _gamma(alpha, shape, gen):
-    alpha = torch.as_tensor(alpha, dtype=torch.float64).expand(shape).contiguous()
+def _gamma(alpha, shape, gen, device):
+    alpha = torch.as_tensor(alpha, dtype=torch.float64, device=device).expand(shape).contiguous()
     return torch._standard_gamma(alpha, generator=gen)
 
 
@@ -134,5 +136,5 @@ def random_shuffle(x, axis, seed_pair):
         order = _reference.random_shuffle(np.arange(x.shape[axis]), 0, _pair(seed_pair))
         return torch.index_select(x, axis, _to_device(order, torch.int64, x.device))
     gen = _generator(seed_pair, x.device)
-    order = torch.randperm(x.shape[axis], generator=gen)
+    order = torch.randperm(x.shape[axis], generator=gen, device=x.device)
     return torch.index_select(x, axis, order)

@@ -14,7 +14,8 @@ reversed sequence's masked steps (its first ones) give zeros and keep the initia
 states, as in ``K.rnn``. Any other mask, a sample with no valid step, and a GRU
 without ``reset_after`` (which torch's kernel does not compute) run the loop that the
 numpy and jax engines run (:mod:`lamina.backend.numpy.rnn`), with torch functions.
-On the ``meta`` device (shape inference) the mask is not read.
+On the ``meta`` device (shape inference) the mask is not read. A ``recurrent_mask``
+(recurrent dropout) also runs that loop: torch's kernels take no such mask.
 """
 
 import torch
@@ -111,12 +112,13 @@ def _torch_weights(kernel, recurrent_kernel, input_bias, recurrent_bias, swap_fi
 
 
 def lstm(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias=None, mask=None,
-         go_backwards=False, return_sequences=True, zero_output_for_mask=False):
+         go_backwards=False, return_sequences=True, zero_output_for_mask=False,
+         recurrent_mask=None):
     inputs, kernel, recurrent_kernel = _t(inputs), _t(kernel), _t(recurrent_kernel)
     mask, lengths, fused = _mask_lengths(inputs, mask)
-    if not fused:
+    if not fused or recurrent_mask is not None:
         return _lstm_loop(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias, mask,
-                          go_backwards, return_sequences, zero_output_for_mask)
+                          go_backwards, return_sequences, zero_output_for_mask, recurrent_mask)
     zeros = kernel.new_zeros(kernel.shape[1])
     weights = _torch_weights(kernel, recurrent_kernel, zeros if bias is None else _t(bias),
                              zeros, False)
@@ -126,12 +128,13 @@ def lstm(inputs, initial_h, initial_c, kernel, recurrent_kernel, bias=None, mask
 
 
 def gru(inputs, initial_h, kernel, recurrent_kernel, bias=None, mask=None, go_backwards=False,
-        return_sequences=True, zero_output_for_mask=False, reset_after=True):
+        return_sequences=True, zero_output_for_mask=False, reset_after=True,
+        recurrent_mask=None):
     inputs, kernel, recurrent_kernel = _t(inputs), _t(kernel), _t(recurrent_kernel)
     mask, lengths, fused = _mask_lengths(inputs, mask)
-    if not fused or not reset_after:
+    if not fused or not reset_after or recurrent_mask is not None:
         return _gru_loop(inputs, initial_h, kernel, recurrent_kernel, bias, mask, go_backwards,
-                         return_sequences, zero_output_for_mask, reset_after)
+                         return_sequences, zero_output_for_mask, reset_after, recurrent_mask)
     if bias is None:
         input_bias = recurrent_bias = kernel.new_zeros(kernel.shape[1])
     else:

@@ -6,18 +6,41 @@ import functools
 
 import torch
 
+from lamina.backend import tree
 from lamina.backend.stepping import EagerStep
+from lamina.backend.torch.placement import (batch_mover, current_device, gather_state,
+                                             set_current_device, step_home)
 from lamina.backend.torch.random import step_draws
 
 
 def compile_step(fn, variables, jit_compile=False, differentiable=False):
     """``fn`` run eagerly; under ``torch.no_grad()`` unless ``differentiable``;
-    through ``torch.compile`` when ``jit_compile`` is True; with torch-native draws."""
+    through ``torch.compile`` when ``jit_compile`` is True; with torch-native draws;
+    its batch first put on the device of ``variables`` (one check per step)."""
+    owner = getattr(fn, "__self__", None)
+    where = f"Model {owner.name!r}" if hasattr(owner, "name") else "the step"
     if not differentiable:
         fn = _no_grad(fn)
     if jit_compile is True:
         fn = torch.compile(fn)
-    return EagerStep(_native_draws(fn))
+    home = step_home(variables)
+    gather_state(variables, home)
+    return EagerStep(_placed(_native_draws(fn), batch_mover(variables, where), home))
+
+
+def _placed(fn, move, home):
+    """``fn`` on its batch moved to ``home``, with ``home`` as the current device (the
+    constants a layer makes land beside its weights, whatever scope ``fit`` runs in)."""
+    @functools.wraps(fn)
+    def run(*args):
+        args = tree.map_structure(move, args)
+        previous = current_device()
+        set_current_device(home)
+        try:
+            return fn(*args)
+        finally:
+            set_current_device(previous)
+    return run
 
 
 def _no_grad(fn):

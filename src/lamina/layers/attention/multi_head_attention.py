@@ -187,7 +187,7 @@ class MultiHeadAttention(Layer):
                       kernel_regularizer=self.kernel_regularizer,
                       bias_regularizer=self.bias_regularizer,
                       kernel_constraint=self.kernel_constraint,
-                      bias_constraint=self.bias_constraint, dtype=self.dtype)
+                      bias_constraint=self.bias_constraint, dtype=self.dtype_policy)
         heads = self.num_heads
         self._query_dense = Projection(rank - 1, query_shape[-1:], (heads, self.key_dim),
                                        name="query", **common)

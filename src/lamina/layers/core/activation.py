@@ -100,9 +100,9 @@ class Rescaling(Layer):
         self.supports_masking = True
 
     def call(self, inputs):
-        inputs = K.cast(inputs, self.dtype)
-        scale = K.cast(K.convert_to_tensor(self.scale), self.dtype)
-        offset = K.cast(K.convert_to_tensor(self.offset), self.dtype)
+        inputs = K.cast(inputs, self.compute_dtype)
+        scale = K.cast(K.convert_to_tensor(self.scale), self.compute_dtype)
+        offset = K.cast(K.convert_to_tensor(self.offset), self.compute_dtype)
         return K.add(K.multiply(inputs, scale), offset)
 
     def get_config(self):

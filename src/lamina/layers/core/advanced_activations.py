@@ -208,6 +208,7 @@ class Softmax(Layer):
         self.supports_masking = True
 
     def call(self, inputs, mask=None):
+        inputs = activations._float32_under_mixed_precision(inputs)
         if mask is None:
             return K.softmax(inputs, axis=self.axis)
         keep = K.cast(mask, "bool")

@@ -54,13 +54,18 @@ shape (2, 3, 28, 28) (2352 values per sample).
 
     def call(self, inputs):
         target = self.target_shape
+        shape = tuple(inputs.shape)
+        declared = getattr(self, "_build_shapes", shape)[1:]
+        if symbolic.is_probing() and None in declared:  # the size per sample is unknown
+            # -1 stands for an unknown axis: give it a size that differs between the
+            # two probe runs (the first unknown axis's), whatever the probes' product
+            unknown = shape[1 + declared.index(None)]
+            return K.zeros((shape[0],) + tuple(unknown if d == -1 else d for d in target),
+                           dtype=K.dtype(inputs))
         if -1 not in target:
-            shape = tuple(inputs.shape)
             size = math.prod(target)
-            if symbolic.is_probing():
-                if None in getattr(self, "_build_shapes", shape)[1:]:  # size per sample unknown
-                    return K.zeros((shape[0],) + target, dtype=K.dtype(inputs))
-            elif None not in shape and math.prod(shape[1:]) != size:
+            if not symbolic.is_probing() and None not in shape and \
+                    math.prod(shape[1:]) != size:
                 raise ValueError(
                     f"Reshape {self.name!r} expects {size} values per sample (target_shape "
                     f"{target}); received inputs of shape {shape} "

@@ -88,8 +88,8 @@ class GRU(FusedRNN):
     (input_dim, 3 * units), ``recurrent_kernel`` (units, 3 * units), ``bias``
     (2, 3 * units) with ``reset_after``, else (3 * units,); gates z, r, h.
 
-    With tanh, sigmoid, no recurrent dropout and no unrolling the layer runs the
-    engine's fused kernel, ``K.gru`` (torch's ``torch.gru`` when ``reset_after``, one
+    With tanh, sigmoid and no unrolling the layer runs the engine's fused kernel,
+    ``K.gru`` (torch's ``torch.gru`` when ``reset_after`` and no recurrent dropout, one
     ``lax.scan`` on JAX); otherwise the cell step by step. Both give the same results.
 
     >>> from lamina import backend as K, layers
@@ -118,10 +118,10 @@ class GRU(FusedRNN):
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
                          activity_regularizer=activity_regularizer, **kwargs)
 
-    def fused_kernel(self, sequences, initial_state, mask):
+    def fused_kernel(self, sequences, initial_state, mask, recurrent_mask=None):
         cell = self.cell
         return K.gru(sequences, initial_state[0], cell.kernel, cell.recurrent_kernel, cell.bias,
                      mask=mask, go_backwards=self.go_backwards,
                      return_sequences=self.return_sequences,
                      zero_output_for_mask=self.zero_output_for_mask,
-                     reset_after=cell.reset_after)
+                     reset_after=cell.reset_after, recurrent_mask=recurrent_mask)

@@ -84,9 +84,10 @@ class LSTM(FusedRNN):
     (input_dim, 4 * units), ``recurrent_kernel`` (units, 4 * units), ``bias``
     (4 * units,), gates i, f, c, o.
 
-    With tanh, sigmoid, no recurrent dropout and no unrolling the layer runs the
-    engine's fused kernel, ``K.lstm`` (torch's ``torch.lstm``, one ``lax.scan`` on JAX);
-    otherwise the cell step by step. Both give the same results.
+    With tanh, sigmoid and no unrolling the layer runs the engine's fused kernel,
+    ``K.lstm`` (torch's ``torch.lstm``, one ``lax.scan`` on JAX; recurrent dropout's
+    mask enters it as an input); otherwise the cell step by step. Both give the same
+    results.
 
     >>> from lamina import backend as K, layers
     >>> output, h, c = layers.LSTM(4, return_state=True)(K.Input((6, 3)))
@@ -116,9 +117,10 @@ class LSTM(FusedRNN):
                          go_backwards=go_backwards, stateful=stateful, unroll=unroll,
                          activity_regularizer=activity_regularizer, **kwargs)
 
-    def fused_kernel(self, sequences, initial_state, mask):
+    def fused_kernel(self, sequences, initial_state, mask, recurrent_mask=None):
         cell = self.cell
         return K.lstm(sequences, initial_state[0], initial_state[1], cell.kernel,
                       cell.recurrent_kernel, cell.bias, mask=mask,
                       go_backwards=self.go_backwards, return_sequences=self.return_sequences,
-                      zero_output_for_mask=self.zero_output_for_mask)
+                      zero_output_for_mask=self.zero_output_for_mask,
+                      recurrent_mask=recurrent_mask)

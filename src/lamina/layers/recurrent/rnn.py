@@ -108,7 +108,9 @@ class RNN(SerializedConfig, Layer):
                 for shape in state_shapes(self.cell.state_size)]
 
     def _cell_dtype(self):
-        return getattr(self.cell, "dtype", None) or self.dtype
+        """The dtype of the states: the cell's compute dtype (bfloat16 under
+        ``mixed_bfloat16``, where the variables stay float32)."""
+        return getattr(self.cell, "compute_dtype", None) or self.compute_dtype
 
     def _flat_initial_state(self, batch_size):
         return tree.flatten(self.get_initial_state(batch_size))[0]

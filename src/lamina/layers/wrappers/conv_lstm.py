@@ -4,6 +4,15 @@ The input convolution of every time step runs at once, before the loop (time fol
 into the batch, as in TimeDistributed); the loop (``K.rnn``) then runs only the
 recurrent convolution and the gates, step by step. Masks, ``go_backwards``,
 ``initial_state``, ``return_state``, ``stateful`` and dropout work as in every RNN.
+
+Sequences of up to ``UNROLL_STEPS`` steps run the loop unrolled (``K.rnn(unroll=True)``):
+on a CPU, XLA runs a convolution and its gradients several times slower inside a
+compiled loop than in straight-line code (hand-written JAX, a training step of two
+ConvLSTM2D(16, 3) on (4, 10, 32, 32, 1): 0.69 s as a loop, 0.12 s unrolled; with 32
+filters and 20 steps, 8.5 s against 0.76 s). The unrolled program takes longer to
+compile (there 4.4 s against 1.6 s for the first step), which a few steps pay back.
+Engines that loop in Python (torch, NumPy) run the same steps either way; longer
+sequences keep the loop, whose program size does not grow with the sequence.
 """
 
 from lamina import backend as K
@@ -13,6 +22,8 @@ from lamina.layers.recurrent.rnn import RNN
 from lamina.layers.settings import serialize_setting
 from lamina.layers.wrappers.conv_lstm_cell import ConvLSTMCell, conv_arguments
 from lamina.layers.wrappers.time_distributed import fold, unfold
+
+UNROLL_STEPS = 64
 
 _CELL_SETTINGS = ("filters", "kernel_size", "strides", "padding", "data_format",
                   "dilation_rate", "activation", "recurrent_activation", "use_bias",
@@ -77,8 +88,10 @@ class ConvLSTM(RNN):
         def step(gates, states):
             return cell.step(gates, states, recurrent_mask)
 
+        steps = K.int_shape(input_gates)[1]
         return K.rnn(step, input_gates, initial_state, go_backwards=self.go_backwards,
-                     mask=mask, zero_output_for_mask=self.zero_output_for_mask,
+                     mask=mask, unroll=steps is not None and steps <= UNROLL_STEPS,
+                     zero_output_for_mask=self.zero_output_for_mask,
                      return_all_outputs=self.return_sequences)
 
     def get_config(self):

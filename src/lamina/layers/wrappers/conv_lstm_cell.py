@@ -167,18 +167,16 @@ class ConvLSTMCell(LSTMCell):
 
     def get_initial_state(self, batch_size=None):
         """Zero ``[h, c]`` for ``batch_size`` sequences (the cell must be built)."""
-        zeros = K.zeros((batch_size,) + self.state_shape(self.step_shape)[1:], dtype=self.dtype)
+        zeros = K.zeros((batch_size,) + self.state_shape(self.step_shape)[1:],
+                        dtype=self.compute_dtype)
         return [zeros, zeros]
 
     def input_convolution(self, inputs):
-        """The input's contribution to the four gates, bias included."""
-        gates = K.conv(inputs, self.kernel, strides=self.strides, padding=self.padding,
-                       data_format=self.data_format, dilation_rate=self.dilation_rate)
-        if self.bias is None:
-            return gates
-        shape = [1] * (self.rank + 2)
-        shape[self.channel_axis] = 4 * self.filters
-        return gates + K.reshape(self.bias, tuple(shape))
+        """The input's contribution to the four gates, bias included (added by the
+        convolution itself: no second pass over the gates)."""
+        return K.conv(inputs, self.kernel, strides=self.strides, padding=self.padding,
+                      data_format=self.data_format, dilation_rate=self.dilation_rate,
+                      bias=self.bias)
 
     def step(self, input_gates, states, recurrent_mask=None):
         """One step from the input's gate contributions (``input_convolution``), the

@@ -47,8 +47,9 @@ class ImageLayer(Layer):
         return tuple(shape[axis] for axis in self.axes(inputs))
 
     def floats(self, inputs):
-        """``inputs`` in the layer's dtype (integer images become floats)."""
-        return inputs if K.dtype(inputs) == self.dtype else K.cast(inputs, self.dtype)
+        """``inputs`` in the layer's compute dtype (integer images become floats)."""
+        dtype = self.compute_dtype
+        return inputs if K.dtype(inputs) == dtype else K.cast(inputs, dtype)
 
 
 class RandomImageLayer(ImageLayer):
