@@ -46,8 +46,9 @@ import sys
 
 if not __package__:  # run as a script: the `benchmarks` package lives in the repository root
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks._timing import (TABLE_HEADER, flush_denormals, interleaved_rounds, jax_epoch,
-                                jax_train_step, run_worker, table_row, torch_epoch)
+from benchmarks._timing import (TABLE_HEADER, add_device_option, flush_denormals,
+                                interleaved_rounds, run_worker, table_row, torch_device,
+                                torch_epoch)
 from benchmarks.layers_speed import ADAM, Lamina, RawJax, _glorot, batches
 
 TARGET = 1.10
@@ -383,12 +384,14 @@ class RawTorch:
             x, y = (np.ascontiguousarray(a.transpose(layout)) for a in (x, y))
         self.x, self.y = torch.from_numpy(x), torch.from_numpy(y)
         self.slices = batches(len(x), batch)
-        self.model = model()
+        self.device = torch_device()
+        self.model = model().to(self.device)
         self.optimizer = torch.optim.Adam(self.model.parameters(), lr=ADAM["learning_rate"],
                                           eps=ADAM["epsilon"], foreach=True)
 
     def train_epoch(self):
-        torch_epoch(self.model, torch_bce, self.optimizer, self.x, self.y, self.slices)
+        torch_epoch(self.model, torch_bce, self.optimizer, self.x, self.y, self.slices,
+                    self.device)
 
 
 # -- the benchmarks -------------------------------------------------------------
@@ -444,6 +447,7 @@ def main():
     parser.add_argument("--variants", nargs="*", default=[], choices=["scan"],
                         help="extra hand-written variants: scan (V's plain lax.scan, jax)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    add_device_option(parser)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, args.cases, args.rounds, args.variants)
@@ -452,7 +456,7 @@ def main():
     for engine in args.engines:
         times = run_worker("program_cases", engine,
                            ["--rounds", str(args.rounds), "--cases", *args.cases,
-                            "--variants", *args.variants])
+                            "--variants", *args.variants], args.device)
         for case in args.cases:
             print(table_row(engine, f"{case}: {CASES[case][0]}, one epoch", times, case,
                             TARGET))

@@ -39,9 +39,10 @@ import sys
 
 if not __package__:  # run as a script: the `benchmarks` package lives in the repository root
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks._timing import (ROOT, TABLE_HEADER, flush_denormals, interleaved_rounds,
-                                jax_epoch, jax_predict, jax_train_step, run_worker,
-                                table_row, torch_epoch)
+from benchmarks._timing import (ROOT, TABLE_HEADER, add_device_option, flush_denormals,
+                                interleaved_rounds, jax_epoch, jax_predict, jax_train_step,
+                                run_worker, table_row, torch_device, torch_epoch,
+                                worker_env)
 
 N, BATCH, CLASSES = 60_000, 128, 10
 TARGETS = {"jax": 1.05, "torch": 1.10}
@@ -134,9 +135,11 @@ class RawTorch:
         import torch
         self.torch = torch
         self.x, self.y = torch.from_numpy(x), torch.from_numpy(y)
+        self.device = torch_device()
         self.model = torch.nn.Sequential(
             torch.nn.Flatten(), torch.nn.Linear(784, 500), torch.nn.ReLU(),
-            torch.nn.Linear(500, 100), torch.nn.Linear(100, 10), torch.nn.Softmax(dim=-1))
+            torch.nn.Linear(500, 100), torch.nn.Linear(100, 10), torch.nn.Softmax(dim=-1)
+        ).to(self.device)
         # foreach=True: torch's multi-tensor update (on CPU it defaults to a loop per tensor)
         self.optimizer = torch.optim.RMSprop(self.model.parameters(), lr=1e-3, alpha=0.9,
                                              eps=1e-7, foreach=True)
@@ -144,13 +147,14 @@ class RawTorch:
     def train_epoch(self):
         order = self.torch.randperm(len(self.x))
         torch_epoch(self.model, torch_crossentropy, self.optimizer, self.x, self.y,
-                    (order[i:i + BATCH] for i in range(0, len(order), BATCH)))
+                    (order[i:i + BATCH] for i in range(0, len(order), BATCH)), self.device)
 
     def predict(self):
         with self.torch.no_grad():
-            outs = [self.model(self.x[i:i + BATCH]).numpy() for i in range(0, len(self.x), BATCH)]
+            outs = [self.model(self.x[i:i + BATCH].to(self.device))
+                    for i in range(0, len(self.x), BATCH)]
         import numpy as np
-        return np.concatenate(outs)
+        return np.concatenate([out.cpu().numpy() for out in outs])
 
 
 RAW = {"jax": RawJax, "torch": RawTorch}
@@ -189,27 +193,27 @@ RAW[ENGINE](x, y).train_epoch()
 }
 
 
-def startup(engine, variant, cache="off"):
+def startup(engine, variant, cache="off", device=None):
     """Seconds from a fresh process's start to the end of its first training step;
     ``cache`` is lamina's compilation cache setting (``LAMINA_COMPILATION_CACHE``)."""
     code = ("import time; t0 = time.perf_counter()\n"
             f"BATCH = 128; ENGINE = {engine!r}\n" + STARTUP[variant]
             + "print(time.perf_counter() - t0)\n")
-    env = dict(os.environ, LAMINA_BACKEND=engine, LAMINA_COMPILATION_CACHE=cache)
+    env = dict(worker_env(engine, device), LAMINA_COMPILATION_CACHE=cache)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=env, cwd=ROOT, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def cached_startups(engine, runs):
+def cached_startups(engine, runs, device=None):
     """``(first, second)`` lists: lamina's start-up with its compilation cache in a new
     folder (first run: empty, compiles and stores) and again (second run: loads)."""
     import tempfile
     first, second = [], []
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as folder:
-            first.append(startup(engine, "lamina", folder))
-            second.append(startup(engine, "lamina", folder))
+            first.append(startup(engine, "lamina", folder, device))
+            second.append(startup(engine, "lamina", folder, device))
     return first, second
 
 
@@ -219,24 +223,26 @@ def main():
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--startup-runs", type=int, default=3)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
+    add_device_option(parser)
     args = parser.parse_args()
     if args.worker:
         worker(args.worker, args.rounds)
         return
     print(TABLE_HEADER)
     for engine in args.engines:
-        times = run_worker("training_speed", engine, ["--rounds", str(args.rounds)])
+        times = run_worker("training_speed", engine, ["--rounds", str(args.rounds)],
+                           args.device)
         for task, label in (("A", "A: train one epoch"), ("D", "D: predict")):
             print(table_row(engine, label, times, task, TARGETS[engine]))
         runs = {"raw": [], "lamina": []}
         for _ in range(args.startup_runs):  # interleaved
             for v in runs:
-                runs[v].append(startup(engine, v))
+                runs[v].append(startup(engine, v, device=args.device))
         raw, lam = statistics.median(runs["raw"]), statistics.median(runs["lamina"])
         print(f"| {engine} | S: start to first step | {raw:.2f} | {lam:.2f} | "
               f"{lam - raw:+.2f} s | <= +1 s | {min(runs['lamina']) - min(runs['raw']):+.2f} s |")
         if engine == "jax":
-            first, second = cached_startups(engine, args.startup_runs)
+            first, second = cached_startups(engine, args.startup_runs, args.device)
             for label, times in (("first run", first), ("second run", second)):
                 lam = statistics.median(times)
                 print(f"| jax | S, compilation cache, {label} | {raw:.2f} | {lam:.2f} | "
