@@ -47,7 +47,23 @@ def current_scope():
     return getattr(_state, "scope", None)
 
 
-class VariableScope:
+class _NestedScope:
+    """A scope that Variables consult while it is the innermost one (``with``); the
+    one it replaced is its ``_parent``, made current again on exit."""
+
+    _parent = None
+
+    def __enter__(self):
+        self._parent = current_scope()
+        _state.scope = self
+        return self
+
+    def __exit__(self, *exc):
+        _state.scope = self._parent
+        return False
+
+
+class VariableScope(_NestedScope):
     """Bind Variables to values for a ``with`` block and collect their assignments.
 
     ``bindings`` maps Variable -> value. Reading a bound Variable returns the bound
@@ -82,15 +98,6 @@ class VariableScope:
             self.assigned.append(variable)
         self.values[variable] = value
 
-    def __enter__(self):
-        self._parent = current_scope()
-        _state.scope = self
-        return self
-
-    def __exit__(self, *exc):
-        _state.scope = self._parent
-        return False
-
     @staticmethod
     @contextlib.contextmanager
     def suspended():
@@ -112,7 +119,7 @@ class VariableScope:
             _state.scope = saved
 
 
-class AutocastScope:
+class AutocastScope(_NestedScope):
     """Read the Variables tagged with a compute dtype (``variable.autocast``, e.g.
     ``"float16"``) cast to it, for a ``with`` block; others, and every assignment, go
     to the enclosing scope (or to the Variables themselves when there is none). The
@@ -128,9 +135,6 @@ class AutocastScope:
     >>> K.dtype(w.value), w.dtype
     ('float32', 'float32')
     """
-
-    def __init__(self):
-        self._parent = None
 
     @property
     def values(self):
@@ -153,15 +157,6 @@ class AutocastScope:
             self._parent.write(variable, value)
         else:
             variable._store(value)
-
-    def __enter__(self):
-        self._parent = current_scope()
-        _state.scope = self
-        return self
-
-    def __exit__(self, *exc):
-        _state.scope = self._parent
-        return False
 
 
 class Variable:
