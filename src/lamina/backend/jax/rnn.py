@@ -16,7 +16,7 @@ from lamina.backend.numpy.rnn import Math, kernels
 __all__ = ["lstm", "gru"]
 
 _MATH = Math(jnp.tanh, jax.nn.sigmoid, jnp.where, jax.lax.scan, lambda z: jnp.flip(z, 0),
-             lambda mask: jnp.asarray(mask).astype(bool))
+             lambda mask: jnp.asarray(mask).astype(bool), lambda z, n: jnp.split(z, n, axis=-1))
 _OPTIONS = ("go_backwards", "return_sequences", "zero_output_for_mask")
 # {projects in the loop: (lstm, gru)}
 _KERNELS = {in_loop: (jax.jit(lstm, static_argnames=_OPTIONS),

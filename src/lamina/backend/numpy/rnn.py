@@ -18,15 +18,19 @@ __all__ = ["lstm", "gru"]
 class Math:
     """The array functions a recurrent loop needs, from one engine: ``scan(body, carry,
     xs) -> (carry, outputs stacked on a first time axis)``, ``flip`` (reverse the first
-    axis) and ``as_bool`` (a mask as a boolean tensor) besides the element-wise ones."""
+    axis), ``as_bool`` (a mask as a boolean tensor) and ``split(z, n)`` (``n`` equal
+    pieces of the last axis, in one call: on torch one ``chunk``, whose gradient is one
+    concatenation, where four slices give four zero-filled gradients to add) besides
+    the element-wise ones."""
 
-    def __init__(self, tanh, sigmoid, where, scan, flip, as_bool):
+    def __init__(self, tanh, sigmoid, where, scan, flip, as_bool, split):
         self.tanh = tanh
         self.sigmoid = sigmoid
         self.where = where
         self.scan = scan
         self.flip = flip
         self.as_bool = as_bool
+        self.split = split
 
 
 def python_scan(stack):
@@ -52,15 +56,10 @@ def lstm_step(m, recurrent_kernel, recurrent_mask=None):
     """``step(z_t, (h, c)) -> (output, (h, c))`` for the projected input ``z_t``
     (``x_t @ kernel + bias``), gates i, f, g, o; ``recurrent_mask`` (samples, units)
     multiplies ``h`` in the recurrent product."""
-    units = recurrent_kernel.shape[0]
-
     def step(z_t, states):
         h, c = states
-        z = z_t + dropped(h, recurrent_mask) @ recurrent_kernel
-        i = m.sigmoid(z[..., :units])
-        f = m.sigmoid(z[..., units:2 * units])
-        g = m.tanh(z[..., 2 * units:3 * units])
-        o = m.sigmoid(z[..., 3 * units:])
+        z_i, z_f, z_g, z_o = m.split(z_t + dropped(h, recurrent_mask) @ recurrent_kernel, 4)
+        i, f, g, o = m.sigmoid(z_i), m.sigmoid(z_f), m.tanh(z_g), m.sigmoid(z_o)
         c = f * c + i * g
         h = o * m.tanh(c)
         return h, (h, c)
@@ -76,14 +75,15 @@ def gru_step(m, recurrent_kernel, recurrent_bias, reset_after, recurrent_mask=No
     def step(z_t, states):
         h, = states
         h_in = dropped(h, recurrent_mask)
-        x_z, x_r, x_h = z_t[..., :units], z_t[..., units:2 * units], z_t[..., 2 * units:]
+        x_z, x_r, x_h = m.split(z_t, 3)
         if reset_after:
             inner = h_in @ recurrent_kernel
             if recurrent_bias is not None:
                 inner = inner + recurrent_bias
-            z = m.sigmoid(x_z + inner[..., :units])
-            r = m.sigmoid(x_r + inner[..., units:2 * units])
-            candidate = m.tanh(x_h + r * inner[..., 2 * units:])
+            h_z, h_r, h_h = m.split(inner, 3)
+            z = m.sigmoid(x_z + h_z)
+            r = m.sigmoid(x_r + h_r)
+            candidate = m.tanh(x_h + r * h_h)
         else:
             inner = h_in @ recurrent_kernel[:, :2 * units]
             z = m.sigmoid(x_z + inner[..., :units])
@@ -192,4 +192,5 @@ def kernels(m, asarray, project_in_loop=False):
 
 
 lstm, gru = kernels(Math(np.tanh, _sigmoid, np.where, python_scan(np.stack), lambda z: z[::-1],
-                         lambda mask: np.asarray(mask).astype(bool)), np.asarray)
+                         lambda mask: np.asarray(mask).astype(bool),
+                         lambda z, n: np.split(z, n, axis=-1)), np.asarray)

@@ -536,7 +536,16 @@ def take(x, indices, axis=None):
     if axis is None:
         return x.reshape(-1)[indices]
     axis = axis % x.ndim
+    if axis == 0 and x.ndim == 2 and isinstance(indices, _Tensor) and \
+            indices.dtype in _EMBEDDING_INDICES:
+        # rows of a table (an Embedding's lookup): torch's embedding, whose gradient
+        # adds rows into one dense table, where indexing's index_put is about 4x slower
+        n = x.shape[0]
+        return torch.nn.functional.embedding(torch.where(indices < 0, indices + n, indices), x)
     return x[(builtins.slice(None),) * axis + (indices,)]
+
+
+_EMBEDDING_INDICES = (torch.int32, torch.int64)
 
 
 def take_along_axis(x, indices, axis=None):

@@ -28,7 +28,8 @@ __all__ = ["lstm", "gru"]
 
 _lstm_loop, _gru_loop = kernels(
     Math(torch.tanh, torch.sigmoid, torch.where, python_scan(torch.stack),
-         lambda z: torch.flip(z, (0,)), lambda mask: _t(mask).bool()), _t)
+         lambda z: torch.flip(z, (0,)), lambda mask: _t(mask).bool(),
+         lambda z, n: z.chunk(n, -1)), _t)
 
 
 def _lengths(mask, steps):
