@@ -90,6 +90,17 @@ def watch_compile(what):
     return _Watch(listener, f"compiling the {what.replace('_', ' ')}...")
 
 
+def step_owner(fn):
+    """How errors name the owner of a step function: ``"Model 'name'"`` for a model's
+    bound ``train_step``/``test_step``/``predict_step``, else ``"the step"``.
+
+    >>> step_owner(lambda batch: batch)
+    'the step'
+    """
+    owner = getattr(fn, "__self__", None)
+    return f"Model {owner.name!r}" if hasattr(owner, "name") else "the step"
+
+
 class EagerStep:
     """A step that runs ``fn`` as it is: the torch and NumPy engines' uncompiled step.
 

@@ -55,8 +55,7 @@ class JitStep:
     compiles_per_shape = True
 
     def __init__(self, fn, variables):
-        owner = getattr(fn, "__self__", None)
-        self.where = f"Model {owner.name!r}" if hasattr(owner, "name") else "the step"
+        self.where = stepping.step_owner(fn)
         # each Variable once: one buffer cannot be donated twice in a call
         self.variables = list({id(v): v for v in variables}.values())
 

@@ -206,37 +206,32 @@ def _pinned(array):
     return array.pin_memory()
 
 
-def _home(variables):
-    """The device of a step's Variables: the trainable ones', else the first not on
-    the CPU (host state, see :func:`host_state_scope`, stays there), else the CPU when
-    there are Variables, else the current device."""
-    devices = [v.value.device for v in variables if v.trainable]
-    devices += [v.value.device for v in variables if v.value.device.type != "cpu"]
-    if devices:
-        return devices[0]
-    return torch.device("cpu") if variables else current_device()
-
-
 def step_home(variables):
-    """The device a step over ``variables`` runs on (see :func:`_home`).
+    """The device a step over ``variables`` runs on: the trainable Variables', else the
+    first not on the CPU (host state, see :func:`host_state_scope`, stays there), else
+    the CPU when there are Variables, else the current device.
 
     >>> step_home([]) == current_device()
     True
     """
-    return _home(variables)
+    devices = (v._storage_value().device for v in variables if v.trainable)
+    home = next(devices, None) or next((v._storage_value().device for v in variables
+                                        if v._storage_value().device.type != "cpu"), None)
+    if home is not None:
+        return home
+    return torch.device("cpu") if variables else current_device()
 
 
-def batch_mover(variables, where="the step"):
-    """A function that puts a leaf of a step's batch where the step's Variables live:
-    NumPy arrays and CPU tensors are copied there (through pinned memory to a CUDA
-    device), tensors already there pass as they are, and a tensor on another
-    accelerator is an error naming both devices (``where`` names the model).
+def batch_mover(device, where="the step"):
+    """A function that puts a leaf of a step's batch on ``device`` (the step's
+    :func:`step_home`): NumPy arrays and CPU tensors are copied there (through pinned
+    memory to a CUDA device), tensors already there pass as they are, and a tensor on
+    another accelerator is an error naming both devices (``where`` names the model).
 
-    >>> move = batch_mover([])
+    >>> move = batch_mover(torch.device("cpu"))
     >>> move(np.ones(2)).shape
     (2,)
     """
-    device = _home(variables)
     on_host = device.type == "cpu"
     pin = device.type == "cuda"
 

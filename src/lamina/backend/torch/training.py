@@ -7,7 +7,7 @@ import functools
 import torch
 
 from lamina.backend import tree
-from lamina.backend.stepping import EagerStep
+from lamina.backend.stepping import EagerStep, step_owner
 from lamina.backend.torch.placement import (batch_mover, current_device, gather_state,
                                              set_current_device, step_home)
 from lamina.backend.torch.random import step_draws
@@ -17,15 +17,14 @@ def compile_step(fn, variables, jit_compile=False, differentiable=False):
     """``fn`` run eagerly; under ``torch.no_grad()`` unless ``differentiable``;
     through ``torch.compile`` when ``jit_compile`` is True; with torch-native draws;
     its batch first put on the device of ``variables`` (one check per step)."""
-    owner = getattr(fn, "__self__", None)
-    where = f"Model {owner.name!r}" if hasattr(owner, "name") else "the step"
+    where = step_owner(fn)
     if not differentiable:
         fn = _no_grad(fn)
     if jit_compile is True:
         fn = torch.compile(fn)
     home = step_home(variables)
     gather_state(variables, home)
-    return EagerStep(_placed(_native_draws(fn), batch_mover(variables, where), home))
+    return EagerStep(_placed(_native_draws(fn), batch_mover(home, where), home))
 
 
 def _placed(fn, move, home):
