@@ -22,6 +22,16 @@ TABLE_HEADER = ("| engine | task | raw (s, median) | lamina (s, median) | ratio 
                 "ratio of minima |\n|---|---|---|---|---|---|---|")
 
 
+def start_worker(engine):
+    """Set up a worker process before either variant allocates: import lamina first, so
+    the hand-written code runs under the host-memory policy lamina sets at import
+    (:mod:`lamina.backend.host_memory`; an engine's threads that allocated before it
+    keep their own heaps), and on torch :func:`flush_denormals`."""
+    import lamina  # noqa: F401
+    if engine == "torch":
+        flush_denormals()
+
+
 def flush_denormals():
     """Treat denormal floats as zero, for both variants. ``torch.optim.RMSprop`` takes
     ``sqrt`` of its running mean of squared gradients, which for always-zero gradients

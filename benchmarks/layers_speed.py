@@ -13,8 +13,9 @@ same samples and batch size (NumPy results), as in benchmark D.
 Each engine runs in its own process (lamina picks its engine at import): lamina on jax
 against hand-written JAX (``jax.jit`` of the whole step: ``value_and_grad`` and
 ``optax.adam``, parameters and optimizer state donated; NHWC ``lax.conv_general_dilated`` with HWIO kernels,
-``lax.reduce_window`` max pooling; the LSTM as one ``lax.scan`` with the input
-projection of every step computed before it), lamina on torch against an eager PyTorch
+``lax.reduce_window`` max pooling; the LSTM as one ``lax.scan`` whose steps project
+their own input: on a CPU its training epoch takes 0.30 s against 0.38 s when the input
+of every step is projected before the loop, its predict 0.08 s against 0.19 s), lamina on torch against an eager PyTorch
 loop (``nn.Conv2d`` / ``nn.MaxPool2d`` on NCHW data, torch's own layout, prepared once;
 ``nn.LSTM(batch_first=True)``; ``torch.optim.Adam(foreach=True)``). Adam has Keras's
 defaults everywhere (learning rate 1e-3, epsilon 1e-7). Inside a process the variants
@@ -37,9 +38,9 @@ import sys
 
 if not __package__:  # run as a script: the `benchmarks` package lives in the repository root
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks._timing import (TABLE_HEADER, add_device_option, flush_denormals,
-                                interleaved_rounds, jax_epoch, jax_predict, jax_train_step,
-                                run_worker, table_row, torch_device, torch_epoch)
+from benchmarks._timing import (TABLE_HEADER, add_device_option, interleaved_rounds,
+                                jax_epoch, jax_predict, jax_train_step, run_worker,
+                                start_worker, table_row, torch_device, torch_epoch)
 from benchmarks.training_speed import torch_crossentropy
 
 TARGET = 1.10
@@ -164,18 +165,17 @@ def jax_lstm_forward(params, x):
     import jax.numpy as jnp
     from jax import lax
     (kernel, recurrent_kernel, bias), (w, b) = params
-    projected = jnp.swapaxes(x, 0, 1) @ kernel + bias  # (steps, batch, 4 units), once
 
-    def step(state, z_x):
+    def step(state, x_t):  # each step projects its own input (see the module docstring)
         h, c = state
-        z = z_x + h @ recurrent_kernel
+        z = x_t @ kernel + bias + h @ recurrent_kernel
         i, f, g, o = jnp.split(z, 4, axis=-1)
         c = jax.nn.sigmoid(f) * c + jax.nn.sigmoid(i) * jnp.tanh(g)
         h = jax.nn.sigmoid(o) * jnp.tanh(c)
         return (h, c), None
 
     zeros = jnp.zeros((x.shape[0], UNITS), x.dtype)
-    (h, _), _ = lax.scan(step, (zeros, zeros), projected)
+    (h, _), _ = lax.scan(step, (zeros, zeros), jnp.swapaxes(x, 0, 1))
     return h @ w + b
 
 
@@ -283,8 +283,7 @@ TASKS = (("train", "train_epoch", "train one epoch"), ("predict", "predict", "pr
 def worker(engine, models, rounds):
     """Interleaved rounds of each model's training, then of its prediction, in this
     process; prints JSON timings under "<model>_<task>_<variant>"."""
-    if engine == "torch":
-        flush_denormals()
+    start_worker(engine)
     built = {model: variants(engine, model) for model in models}
     for pair in built.values():  # warm-up: compile, first-touch memory
         for v in pair.values():

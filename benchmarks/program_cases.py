@@ -46,8 +46,8 @@ import sys
 
 if not __package__:  # run as a script: the `benchmarks` package lives in the repository root
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks._timing import (TABLE_HEADER, add_device_option, flush_denormals,
-                                interleaved_rounds, run_worker, table_row, torch_device,
+from benchmarks._timing import (TABLE_HEADER, add_device_option, interleaved_rounds,
+                                run_worker, start_worker, table_row, torch_device,
                                 torch_epoch)
 from benchmarks.layers_speed import ADAM, Lamina, RawJax, _glorot, batches
 
@@ -424,8 +424,7 @@ def raw_variants(engine, case, x, y, extra):
 def worker(engine, cases, rounds, extra):
     """Interleaved rounds of each case's training epochs; prints JSON timings under
     "<case>_<variant>"."""
-    if engine == "torch":
-        flush_denormals()
+    start_worker(engine)
     tasks = []
     for case in cases:
         _, data, build, batch = CASES[case]

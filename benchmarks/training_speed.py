@@ -39,9 +39,9 @@ import sys
 
 if not __package__:  # run as a script: the `benchmarks` package lives in the repository root
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from benchmarks._timing import (ROOT, TABLE_HEADER, add_device_option, flush_denormals,
-                                interleaved_rounds, jax_epoch, jax_predict, jax_train_step,
-                                run_worker, table_row, torch_device, torch_epoch,
+from benchmarks._timing import (ROOT, TABLE_HEADER, add_device_option, interleaved_rounds,
+                                jax_epoch, jax_predict, jax_train_step, run_worker,
+                                start_worker, table_row, torch_device, torch_epoch,
                                 worker_env)
 
 N, BATCH, CLASSES = 60_000, 128, 10
@@ -162,8 +162,7 @@ RAW = {"jax": RawJax, "torch": RawTorch}
 
 def worker(engine, rounds):
     """Interleaved rounds of A and D in this process; prints JSON timings."""
-    if engine == "torch":
-        flush_denormals()
+    start_worker(engine)
     x, y = make_data()
     variants = {"raw": RAW[engine](x, y), "lamina": Lamina(x, y)}
     for v in variants.values():  # warm-up: compile, first-touch memory

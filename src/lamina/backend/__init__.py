@@ -18,11 +18,12 @@ True
 
 import importlib
 
-from lamina.backend import config
+from lamina.backend import config, host_memory
 from lamina.backend.config import (epsilon, floatx, image_data_format, set_epsilon,
                                    set_floatx, set_image_data_format)
 
 _ENGINE_NAME = config.resolve_engine()
+host_memory.configure(config.requested_host_memory())  # before the engine starts threads
 engine = importlib.import_module(f"lamina.backend.{_ENGINE_NAME}")
 
 

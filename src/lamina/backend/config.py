@@ -12,6 +12,8 @@ The engine is chosen once per process, in this order:
 
 The device new tensors go to follows the same order: ``LAMINA_DEVICE``, then the
 file's ``device`` key, then the engine's own choice (see :mod:`lamina.backend.device`).
+So does how the process keeps freed host memory: ``LAMINA_HOST_MEMORY``, then the
+file's ``host_memory`` key, then ``"retain"`` (see :mod:`lamina.backend.host_memory`).
 
 Example:
 
@@ -35,7 +37,7 @@ MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
 
 _settings = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last",
              "dtype_policy": None, "max_epochs": None, "max_steps_per_epoch": None,
-             "device": None}
+             "device": None, "host_memory": ("retain", "the default")}
 
 
 def lamina_home():
@@ -91,6 +93,12 @@ def resolve_engine():
     elif file_config.get("device") is not None:
         _settings["device"] = (file_config["device"],
                                f"'device' in {os.path.join(lamina_home(), 'lamina.json')}")
+    if os.environ.get("LAMINA_HOST_MEMORY"):
+        _settings["host_memory"] = (os.environ["LAMINA_HOST_MEMORY"], "LAMINA_HOST_MEMORY")
+    elif file_config.get("host_memory") is not None:
+        _settings["host_memory"] = (
+            file_config["host_memory"],
+            f"'host_memory' in {os.path.join(lamina_home(), 'lamina.json')}")
     name = os.environ.get("LAMINA_BACKEND") or file_config.get("backend")
     source = "LAMINA_BACKEND" if os.environ.get("LAMINA_BACKEND") else "lamina.json"
     if name is None:
@@ -117,6 +125,17 @@ def requested_device():
     True
     """
     return _settings["device"]
+
+
+def requested_host_memory():
+    """``(policy, where it was set)``: ``LAMINA_HOST_MEMORY``, the configuration file's
+    ``host_memory`` key, or ``("retain", "the default")``; read when the engine was chosen.
+
+    >>> policy, source = requested_host_memory()
+    >>> policy in ("retain", "system") or source != "the default"
+    True
+    """
+    return _settings["host_memory"]
 
 
 def floatx():
