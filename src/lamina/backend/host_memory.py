@@ -20,7 +20,7 @@ it is imported, before the engine starts its threads:
   the process.
 
 A step then reuses the pages the previous step freed: the CNN of
-``benchmarks/layers_speed.py`` trains 1.8x faster on JAX and 1.9x on torch, for both
+``benchmarks/layers_speed.py`` trains 1.8x faster on JAX and 2x on torch, for both
 lamina and hand-written code in the same process. The cost: the process's resident
 memory stays near its peak (up to 1 GiB above what it uses), and memory freed below
 the heap's top is reused rather than returned; threads share one heap's lock.
