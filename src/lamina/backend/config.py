@@ -68,6 +68,16 @@ def _installed(engine):
     return importlib.util.find_spec(engine) is not None
 
 
+def _requested(variable, key, file_config):
+    """``(value, where it was set)`` from the environment ``variable``, else from the
+    configuration file's ``key``; None when neither sets it."""
+    if os.environ.get(variable):
+        return os.environ[variable], variable
+    if file_config.get(key) is not None:
+        return file_config[key], f"{key!r} in {os.path.join(lamina_home(), 'lamina.json')}"
+    return None
+
+
 def resolve_engine():
     """Return the engine name to use, following the order in the module docstring.
 
@@ -88,17 +98,10 @@ def resolve_engine():
                 path = os.path.join(lamina_home(), "lamina.json")
                 raise ValueError(f"lamina: bad {key!r} in the configuration file {path}: {e}") \
                     from None
-    if os.environ.get("LAMINA_DEVICE"):
-        _settings["device"] = (os.environ["LAMINA_DEVICE"], "LAMINA_DEVICE")
-    elif file_config.get("device") is not None:
-        _settings["device"] = (file_config["device"],
-                               f"'device' in {os.path.join(lamina_home(), 'lamina.json')}")
-    if os.environ.get("LAMINA_HOST_MEMORY"):
-        _settings["host_memory"] = (os.environ["LAMINA_HOST_MEMORY"], "LAMINA_HOST_MEMORY")
-    elif file_config.get("host_memory") is not None:
-        _settings["host_memory"] = (
-            file_config["host_memory"],
-            f"'host_memory' in {os.path.join(lamina_home(), 'lamina.json')}")
+    for key, variable in (("device", "LAMINA_DEVICE"), ("host_memory", "LAMINA_HOST_MEMORY")):
+        requested = _requested(variable, key, file_config)
+        if requested is not None:
+            _settings[key] = requested
     name = os.environ.get("LAMINA_BACKEND") or file_config.get("backend")
     source = "LAMINA_BACKEND" if os.environ.get("LAMINA_BACKEND") else "lamina.json"
     if name is None:

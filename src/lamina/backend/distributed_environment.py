@@ -25,6 +25,17 @@ def _as_int(value, what):
         raise ValueError(f"initialize: {what} must be an integer; received {value!r}.") from None
 
 
+def job_timeout(environ=None):
+    """Seconds a process waits for the others (to join, or in a collective):
+    ``LAMINA_DISTRIBUTION_TIMEOUT``, default 300.
+
+    >>> job_timeout(environ={"LAMINA_DISTRIBUTION_TIMEOUT": "60"})
+    60.0
+    """
+    environ = os.environ if environ is None else environ
+    return float(environ.get("LAMINA_DISTRIBUTION_TIMEOUT", 300))
+
+
 def job_settings(job_addresses=None, num_processes=None, process_id=None, environ=None):
     """The job's ``address`` (process 0's ``host:port``), ``num_processes``,
     ``process_id`` and ``local_rank``, from the arguments and then ``environ``

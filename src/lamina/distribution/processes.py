@@ -18,9 +18,7 @@ must join before its first computation); ``initialize`` then does nothing more.
 {'address': '10.0.0.1:29500', 'num_processes': 2, 'process_id': 1, 'local_rank': 1}
 """
 
-import os
-
-from lamina.backend.distributed_environment import job_settings
+from lamina.backend.distributed_environment import job_settings, job_timeout
 from lamina.distribution.devices import engine_half
 
 
@@ -41,8 +39,7 @@ def initialize(job_addresses=None, num_processes=None, process_id=None):
     """
     settings = job_settings(job_addresses, num_processes, process_id)
     if settings["num_processes"] > 1:
-        timeout = os.environ.get("LAMINA_DISTRIBUTION_TIMEOUT", "300")
-        engine_half("initialize").initialize(**settings, timeout=float(timeout))
+        engine_half("initialize").initialize(**settings, timeout=job_timeout())
 
 
 def process_index():

@@ -125,7 +125,7 @@ class Collector:
         self.step = step
         self.rebuild = None
         self.pending, self.fetched = [], []
-        self.pending_bytes = self.limit = 0
+        self.limit = 0  # batches pending before a fetch, set by the first batch
 
     def add(self, out):
         leaves, self.rebuild = tree.flatten(out)

@@ -22,7 +22,7 @@ from jax.experimental import multihost_utils
 from jax.sharding import Mesh, NamedSharding, PartitionSpec
 
 from lamina.backend import tree
-from lamina.backend.distributed_environment import job_settings
+from lamina.backend.distributed_environment import job_settings, job_timeout
 from lamina.backend.variables import VariableScope
 
 
@@ -105,7 +105,7 @@ def join_launched_job():
         return
     settings = job_settings()
     if settings["num_processes"] > 1:
-        initialize(**settings, timeout=float(os.environ.get("LAMINA_DISTRIBUTION_TIMEOUT", 300)))
+        initialize(**settings, timeout=job_timeout())
 
 
 def process_index():

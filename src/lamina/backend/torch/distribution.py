@@ -145,12 +145,18 @@ def reduce_gradients(grads):
     if process_count() == 1:
         return grads
     present = [g for g in grads if g is not None]
-    local = float(getattr(_step, "size", 1))
-    flat = torch.cat([_flat(present, torch.float32) * local,
-                      torch.tensor([local], dtype=torch.float32, device=present[0].device)])
-    dist.all_reduce(flat)
-    reduced = iter(_unflat(flat[:-1] / flat[-1], present))
+    reduced = iter(_weighted_mean(present, torch.float32))
     return [None if g is None else next(reduced) for g in grads]
+
+
+def _weighted_mean(tensors, dtype):
+    """``tensors``' mean over the processes, each process's weighted by its share of the
+    global batch: one all-reduce in ``dtype``, the sizes riding along in the buffer."""
+    local = float(getattr(_step, "size", 1))
+    flat = torch.cat([_flat(tensors, dtype) * local,
+                      torch.tensor([local], dtype=dtype, device=tensors[0].device)])
+    dist.all_reduce(flat)
+    return _unflat(flat[:-1] / flat[-1], tensors)
 
 
 def _global_logs(model):
@@ -185,11 +191,7 @@ def _average_states(variables):
     """Each of ``variables`` set to its mean over the processes, weighted by their
     shares of the global batch (exact for a moving mean of batch statistics)."""
     values = [v.value for v in variables]
-    local = float(getattr(_step, "size", 1))
-    flat = torch.cat([_flat(values, torch.float64) * local,
-                      torch.tensor([local], dtype=torch.float64)])
-    dist.all_reduce(flat)
-    for variable, value in zip(variables, _unflat(flat[:-1] / flat[-1], values)):
+    for variable, value in zip(variables, _weighted_mean(values, torch.float64)):
         variable.assign(value)
 
 
